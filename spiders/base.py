@@ -1,0 +1,265 @@
+"""The shared newsroom spider: walk listing pages, then fetch each release page.
+
+A site module subclasses :class:`NewsroomSpider` and supplies three things: the rows of a listing
+page (:meth:`listing_entries`), the next listing page (:meth:`next_page`) and the fields of a
+release page (:meth:`release_fields`). Everything else lives here: block pages, truncated pages,
+404s, pagination limits, duplicate rows, re-fetching known releases, and following links on
+whatever host served the listing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import Any, ClassVar
+from urllib.parse import urlsplit, urlunsplit
+
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from monitor.normalize import canonical_url
+from spiders.items import (
+    CrawlProblem,
+    ListingEntry,
+    ListingPage,
+    Problem,
+    ReleaseFields,
+    ReleaseGone,
+    ReleasePage,
+)
+
+GONE_STATUSES = (404, 410)
+BLOCK_MARKERS = (b"errors.edgesuite.net", b"Access Denied", b"Reference&#32;&#35;", b"Reference #")
+
+
+def is_block_page(response: Response) -> bool:
+    """An Akamai-style block page: 403, or 200 with "Access Denied" and an edgesuite reference."""
+    if response.status == 403:
+        return True
+    head = response.body[:20000]
+    return b"Access Denied" in head and (b"edgesuite" in head or b"Reference #" in head)
+
+
+def is_truncated(response: Response) -> bool:
+    """A page that answered but was cut short: no closing ``</html>`` tag."""
+    tail = response.body[-2048:].lower()
+    return b"</html>" not in tail
+
+
+class NewsroomSpider(scrapy.Spider):
+    """Base for one newsroom. Subclasses set the class attributes and the three parse hooks."""
+
+    name: ClassVar[str]
+    agency: ClassVar[str] = ""
+    hosts: ClassVar[tuple[str, ...]] = ()  # the site's own hosts; links to them follow the mirror
+    default_start_urls: ClassVar[tuple[str, ...]] = ()
+    handle_httpstatus_list = [403, 404, 410]
+
+    def __init__(
+        self,
+        *args: Any,
+        start_urls: Iterable[str] | None = None,
+        max_pages: int | None = None,
+        known: dict[str, dt.date | None] | None = None,
+        recheck: Iterable[str] = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.start_urls = list(start_urls or self.default_start_urls)
+        self.max_pages = max_pages
+        self.known = dict(known or {})
+        self.recheck = set(recheck)
+        self.listed: set[str] = set()
+        self.oldest_listed: dt.date | None = None
+        self.open_walks = 0
+
+    # ---- hooks for the site modules -------------------------------------------------------
+
+    def listing_entries(self, response: Response) -> Iterable[ListingEntry]:
+        """The release rows of one listing page (href may be relative)."""
+        raise NotImplementedError
+
+    def next_page(self, response: Response) -> str | None:
+        """The href of the next listing page, or ``None`` on the last one."""
+        raise NotImplementedError
+
+    def release_fields(self, response: Response) -> ReleaseFields:
+        """Title, published date and clean body of a release page."""
+        raise NotImplementedError
+
+    def is_soft_404(self, response: Response) -> bool:
+        """A "page not found" answered with 200."""
+        title = " ".join(response.css("title::text").getall()).lower()
+        return "page not found" in title
+
+    # ---- crawling ---------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for request in self.start_requests():
+            yield request
+
+    def start_requests(self) -> Iterator[scrapy.Request]:
+        for url in self.start_urls:
+            self.open_walks += 1
+            yield scrapy.Request(
+                url,
+                callback=self.parse_listing,
+                errback=self.listing_failed,
+                meta={"listing_page": 1},
+                dont_filter=True,
+            )
+
+    def parse_listing(self, response: Response) -> Iterator[Any]:
+        page = int(response.meta.get("listing_page", 1))
+        problem = self._page_problem(response, listing=True)
+        if problem is not None:
+            yield problem
+            yield from self._walk_finished()
+            return
+        complete = not is_truncated(response)
+        rows = 0
+        for entry in self.listing_entries(response):
+            url = self.follow_url(response, entry.url)
+            if url in self.listed:
+                continue  # the same release twice on one page or across pages
+            self.listed.add(url)
+            rows += 1
+            if entry.published and (self.oldest_listed is None or entry.published < self.oldest_listed):
+                self.oldest_listed = entry.published
+            yield self.release_request(url)
+        yield ListingPage(self.name, response.url, rows, complete)
+        if rows == 0 and complete:
+            yield CrawlProblem(
+                self.name,
+                response.url,
+                Problem.EMPTY_LISTING,
+                "listing page yielded no releases (has the page layout changed?)",
+                listing=True,
+            )
+        if not complete:
+            yield CrawlProblem(
+                self.name, response.url, Problem.TRUNCATED, "listing page was cut short", listing=True
+            )
+        href = self.next_page(response) if complete else None
+        if href and (self.max_pages is None or page < self.max_pages):
+            yield scrapy.Request(
+                self.follow_url(response, href),
+                callback=self.parse_listing,
+                errback=self.listing_failed,
+                meta={"listing_page": page + 1},
+            )
+            return
+        yield from self._walk_finished()
+
+    def release_request(self, url: str) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse_release, errback=self.release_failed)
+
+    def parse_release(self, response: Response) -> Iterator[Any]:
+        if response.status in GONE_STATUSES or (response.status == 200 and self.is_soft_404(response)):
+            yield ReleaseGone(self.name, response.request.url if response.request else response.url,
+                              response.status)
+            return
+        problem = self._page_problem(response, listing=False)
+        if problem is not None:
+            yield problem
+            return
+        if is_truncated(response):
+            yield CrawlProblem(self.name, response.url, Problem.TRUNCATED, "release page was cut short")
+            return
+        try:
+            fields = self.release_fields(response)
+        except Exception as exc:  # a site parser tripping on a new layout must not stop the crawl
+            self.logger.exception("could not parse %s", response.url)
+            yield CrawlProblem(self.name, response.url, Problem.PARSE, f"parser error: {exc!r}")
+            return
+        missing = [name for name in ("title", "body") if not getattr(fields, name)]
+        if missing:
+            yield CrawlProblem(
+                self.name, response.url, Problem.PARSE, f"release page has no {' or '.join(missing)}"
+            )
+            return
+        yield ReleasePage(
+            source=self.name,
+            url=self.canonical_url(response),
+            title=fields.title,
+            published=fields.published,
+            body=fields.body,
+            html=response.body,
+            date_source=fields.date_source,
+        )
+
+    # ---- errors -----------------------------------------------------------------------------
+
+    def listing_failed(self, failure: Failure) -> Iterator[Any]:
+        yield self._failure_problem(failure, listing=True)
+        yield from self._walk_finished()
+
+    def release_failed(self, failure: Failure) -> Iterator[Any]:
+        yield self._failure_problem(failure, listing=False)
+
+    def _failure_problem(self, failure: Failure, *, listing: bool) -> CrawlProblem:
+        request = getattr(failure, "request", None)
+        url = request.url if request is not None else ""
+        response = getattr(failure.value, "response", None)
+        if response is not None:
+            return CrawlProblem(
+                self.name, url, Problem.HTTP, f"HTTP {response.status} after retries", listing=listing
+            )
+        reason = failure.getErrorMessage() or failure.type.__name__
+        return CrawlProblem(self.name, url, Problem.NETWORK, reason, listing=listing)
+
+    def _page_problem(self, response: Response, *, listing: bool) -> CrawlProblem | None:
+        if is_block_page(response):
+            return CrawlProblem(
+                self.name,
+                response.url,
+                Problem.BLOCKED,
+                f"blocked by the site (HTTP {response.status} 'Access Denied' page)",
+                listing=listing,
+            )
+        if response.status != 200:
+            return CrawlProblem(
+                self.name, response.url, Problem.HTTP, f"HTTP {response.status}", listing=listing
+            )
+        return None
+
+    # ---- re-fetching known releases -----------------------------------------------------------
+
+    def _walk_finished(self) -> Iterator[scrapy.Request]:
+        """After the last listing page: re-fetch known releases the listing did not show.
+
+        Those dated inside the window the listing covered are fetched on every crawl (that is how
+        deletions and silent edits of recent releases are caught); older ones only when the store
+        says they are due (``recheck``).
+        """
+        self.open_walks -= 1
+        if self.open_walks > 0:
+            return
+        for url, published in sorted(self.known.items()):
+            if url in self.listed:
+                continue
+            in_window = (
+                published is not None
+                and self.oldest_listed is not None
+                and published >= self.oldest_listed
+            )
+            if in_window or url in self.recheck:
+                self.listed.add(url)
+                yield self.release_request(url)
+
+    # ---- URLs -------------------------------------------------------------------------------
+
+    def follow_url(self, response: Response, href: str) -> str:
+        """Absolute URL of a link; links to the site's own hosts stay on the host that served."""
+        url = response.urljoin(href.strip())
+        parts = urlsplit(url)
+        served = urlsplit(response.url)
+        if parts.hostname in self.hosts and parts.netloc != served.netloc:
+            parts = parts._replace(scheme=served.scheme, netloc=served.netloc)
+        return canonical_url(urlunsplit(parts))
+
+    def canonical_url(self, response: Response) -> str:
+        """The URL the release was requested at (redirects followed are kept as fetched)."""
+        request = response.request
+        return canonical_url(request.url if request is not None else response.url)

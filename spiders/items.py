@@ -1,0 +1,73 @@
+"""What a spider hands to the pipeline: plain values, no database in sight."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+
+
+class Problem(enum.StrEnum):
+    """Closed set of things that can go wrong on one page."""
+
+    BLOCKED = "blocked"  # a 403 / bot-protection "Access Denied" page
+    HTTP = "http"  # an unexpected status after retries
+    NETWORK = "network"  # timeout, refused connection, DNS
+    EMPTY_LISTING = "empty-listing"  # a listing page with no releases: a selector broke
+    TRUNCATED = "truncated"  # 200 but cut short
+    PARSE = "parse"  # a release page without title or body
+
+
+@dataclass(frozen=True)
+class ListingEntry:
+    """One row of a listing page."""
+
+    url: str
+    published: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class ReleaseFields:
+    """What a site's release-page parser extracts."""
+
+    title: str
+    published: dt.date | None
+    body: str
+    date_source: str = ""  # which selector gave the date, for diagnostics
+
+
+@dataclass(frozen=True)
+class ReleasePage:
+    source: str
+    url: str
+    title: str
+    published: dt.date | None
+    body: str
+    html: bytes
+    date_source: str = ""
+
+
+@dataclass(frozen=True)
+class ReleaseGone:
+    """A release's own page answered 404 or 410 (or a soft 404)."""
+
+    source: str
+    url: str
+    status: int
+
+
+@dataclass(frozen=True)
+class ListingPage:
+    source: str
+    url: str
+    releases: int
+    complete: bool
+
+
+@dataclass(frozen=True)
+class CrawlProblem:
+    source: str
+    url: str
+    problem: Problem
+    message: str
+    listing: bool = False  # the page was a listing page (the crawl cannot be trusted whole)
