@@ -1,0 +1,116 @@
+"""The ``monitor`` command: data on stdout, progress and errors on stderr, one line per error."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
+
+import click
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor import __version__
+from monitor.config import Config, ConfigError, load_config
+from monitor.db import DatabaseError, make_engine, open_database, upgrade
+from monitor.history import NotFound
+from spiders import BUILTIN
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@dataclass
+class App:
+    """What every command needs, built on first use."""
+
+    config_path: str | None
+    verbose: int
+    _config: Config | None = None
+    _db: tuple[Engine, sessionmaker[Session]] | None = field(default=None, repr=False)
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path, source_keys=tuple(BUILTIN))
+        return self._config
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        if self._db is None:
+            self._db = open_database(self.config.database_url)
+        return self._db[1]
+
+    def source_keys(self, requested: tuple[str, ...]) -> list[str]:
+        if not requested:
+            return [k for k, s in self.config.sources.items() if s.enabled]
+        unknown = [k for k in requested if k not in self.config.sources]
+        if unknown:
+            raise click.UsageError(
+                f"unknown source {', '.join(unknown)} (known: {', '.join(self.config.sources)})"
+            )
+        return list(dict.fromkeys(requested))
+
+
+def one_line_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Expected failures become ``Error: …`` and exit status 1, never a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except (ConfigError, DatabaseError, NotFound) as exc:
+            raise click.ClickException(str(exc)) from exc
+        except OperationalError as exc:
+            logging.getLogger("monitor").debug("database error", exc_info=True)
+            raise click.ClickException(f"database error: {exc.orig}") from exc
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="Config file (default: $MONITOR_CONFIG, else ./monitor.toml if present).")
+@click.option("-v", "--verbose", count=True, help="Log details to stderr (-vv for debug).")
+@click.version_option(__version__, prog_name="monitor")
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None, verbose: int) -> None:
+    """Monitor government newsrooms: every release, every version, every change."""
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level if verbose else logging.ERROR,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    ctx.obj = App(config_path=config_path, verbose=verbose)
+
+
+@main.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+@click.pass_obj
+@one_line_errors
+def db_upgrade(app: App) -> None:
+    """Apply pending schema migrations (other commands do this on first use too)."""
+    engine = make_engine(app.config.database_url)
+    upgrade(engine)
+    click.echo(f"database is at the latest schema: {engine.url.render_as_string(hide_password=True)}")
+
+
+def echo_json(value: Any) -> None:
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def register() -> None:
+    from monitor.cli import browse, crawl
+
+    for module in (crawl, browse):
+        for command in module.COMMANDS:
+            main.add_command(command)
+
+
+register()

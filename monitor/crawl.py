@@ -1,0 +1,104 @@
+"""Run one crawl of one or more sources now, in this process.
+
+``python -m monitor.crawl SOURCE ...`` runs the same thing as ``monitor crawl`` (the service
+starts crawls that way, one child process per crawl).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.settings import Settings
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor.config import Config, SourceConfig
+from monitor.runs import RunRecorder, RunSummary
+from spiders import spider_class
+
+REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+
+def scrapy_settings(source: SourceConfig | None = None, **overrides: Any) -> Settings:
+    """Scrapy settings for one source: polite by default, everything from the config."""
+    values = dict(source.crawl) if source else {}
+    settings = Settings()
+    settings.setdict(
+        {
+            "TWISTED_REACTOR": REACTOR,
+            "ROBOTSTXT_OBEY": values.get("obey_robots", True),
+            "DOWNLOAD_DELAY": values.get("download_delay", 1.5),
+            "RANDOMIZE_DOWNLOAD_DELAY": True,
+            "CONCURRENT_REQUESTS": 1,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
+            "USER_AGENT": values.get("user_agent"),
+            "DOWNLOAD_TIMEOUT": values.get("timeout", 30),
+            "RETRY_TIMES": int(values.get("retries", 3)),
+            "RETRY_BACKOFF": values.get("retry_backoff", 2.0),
+            "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
+            "DOWNLOADER_MIDDLEWARES": {
+                "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+                "monitor.fetch.BackoffRetryMiddleware": 550,
+            },
+            "ITEM_PIPELINES": {"monitor.fetch.StorePipeline": 100},
+            "TELNETCONSOLE_ENABLED": False,
+            "COOKIES_ENABLED": True,
+            "LOG_ENABLED": False,
+            "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
+        },
+        priority="project",
+    )
+    settings.setdict(overrides, priority="cmdline")
+    return settings
+
+
+def run_crawl(
+    config: Config,
+    factory: sessionmaker[Session],
+    keys: Sequence[str],
+    *,
+    trigger: str = "manual",
+    max_pages: int | None = None,
+    on_progress: Callable[[RunSummary], None] | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> list[RunSummary]:
+    """Crawl the given sources concurrently (one host each) and return one summary per source.
+
+    This starts Twisted's reactor, which cannot be restarted: call it once per process.
+    """
+    process = CrawlerProcess(scrapy_settings(**(overrides or {})), install_root_handler=False)
+    summaries: dict[str, RunSummary] = {}
+    for key in keys:
+        source = config.source(key)
+        cls = spider_class(key)
+        recorder = RunRecorder(factory, source_key=key, source_name=cls.agency or key,
+                               trigger=trigger, on_progress=on_progress)
+        known, recheck = recorder.plan(recheck_days=int(source.get("recheck_days")))
+        crawler = Crawler(cls, scrapy_settings(source, **(overrides or {})))
+        crawler.signals.connect(_closer(recorder, summaries), signal=signals.spider_closed)
+        process.crawl(
+            crawler,
+            start_urls=source.start_urls,
+            max_pages=max_pages or int(source.get("max_pages")),
+            known=known,
+            recheck=recheck,
+            recorder=recorder,
+        )
+    process.start()
+    return [summaries[key] for key in keys if key in summaries]
+
+
+def _closer(
+    recorder: RunRecorder, summaries: dict[str, RunSummary]
+) -> Callable[..., None]:
+    def closed(spider: Any, reason: str) -> None:
+        try:
+            summaries[recorder.summary.source] = recorder.finish(reason)
+        except Exception:
+            logging.getLogger(__name__).exception("could not close run %s", recorder.summary.run_id)
+            raise
+
+    return closed

@@ -1,0 +1,158 @@
+"""Tables: sources, releases, their versions, crawl runs and the event log.
+
+Times are stored as naive UTC (SQLite has no time zones); :func:`utcnow` makes them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ReleaseStatus(enum.StrEnum):
+    ACTIVE = "active"
+    REMOVED = "removed"
+
+
+class RunStatus(enum.StrEnum):
+    RUNNING = "running"
+    OK = "ok"
+    FAILED = "failed"
+    BLOCKED = "blocked"
+    INTERRUPTED = "interrupted"
+
+
+class EventKind(enum.StrEnum):
+    NEW = "new"
+    EDITED = "edited"
+    REMOVED = "removed"
+    RESTORED = "restored"
+
+
+def _enum(cls: type[enum.StrEnum], name: str) -> Enum:
+    return Enum(cls, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e],
+                length=16, validate_strings=True)
+
+
+class Source(Base):
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32), default="builtin")
+    enabled: Mapped[bool] = mapped_column(default=True)
+
+
+class Release(Base):
+    __tablename__ = "releases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    url: Mapped[str] = mapped_column(String(2000), unique=True)
+    status: Mapped[ReleaseStatus] = mapped_column(_enum(ReleaseStatus, "release_status"),
+                                                  default=ReleaseStatus.ACTIVE)
+    first_seen: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_seen: Mapped[dt.datetime] = mapped_column(DateTime)  # last fetch that answered with it
+    last_checked: Mapped[dt.datetime] = mapped_column(DateTime)  # last fetch of its page
+    # the current version, copied here so lists need no join
+    version_count: Mapped[int] = mapped_column(Integer, default=1)
+    title: Mapped[str] = mapped_column(Text)
+    published: Mapped[dt.date | None] = mapped_column(Date)
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+    source: Mapped[Source] = relationship()
+    versions: Mapped[list[Version]] = relationship(
+        back_populates="release", order_by="Version.number", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        Index("ix_releases_source_published", "source_id", "published"),
+        Index("ix_releases_source_checked", "source_id", "last_checked"),
+    )
+
+
+class Version(Base):
+    __tablename__ = "versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    fetched_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    title: Mapped[str] = mapped_column(Text)
+    published: Mapped[dt.date | None] = mapped_column(Date)
+    body: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    changed: Mapped[str] = mapped_column(String(64), default="")  # "title,published,body"
+    raw_html: Mapped[bytes] = mapped_column(LargeBinary)  # zlib-compressed page as fetched
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
+
+    release: Mapped[Release] = relationship(back_populates="versions")
+
+    __table_args__ = (UniqueConstraint("release_id", "number", name="uq_versions_release_number"),)
+
+    @property
+    def changed_fields(self) -> list[str]:
+        return [f for f in self.changed.split(",") if f]
+
+
+class CrawlRun(Base):
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    trigger: Mapped[str] = mapped_column(String(16))  # manual / schedule / api
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    status: Mapped[RunStatus] = mapped_column(_enum(RunStatus, "run_status"),
+                                              default=RunStatus.RUNNING)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    listing_pages: Mapped[int] = mapped_column(Integer, default=0)
+    new: Mapped[int] = mapped_column(Integer, default=0)
+    edited: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    removed: Mapped[int] = mapped_column(Integer, default=0)
+    restored: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+
+    source: Mapped[Source] = relationship()
+
+    __table_args__ = (Index("ix_crawl_runs_source_started", "source_id", "started_at"),)
+
+
+class Event(Base):
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    kind: Mapped[EventKind] = mapped_column(_enum(EventKind, "event_kind"))
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"),
+                                            index=True)
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id", ondelete="SET NULL"))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
+    fields: Mapped[str] = mapped_column(String(64), default="")
+
+    release: Mapped[Release] = relationship()

@@ -1,0 +1,170 @@
+"""One crawl run of one source: its row in ``crawl_runs``, its counts, and its verdict.
+
+Each item is stored in its own transaction, so whatever a crawl had fetched is kept if it dies.
+Removals wait for the end: they are applied only when the run finished ``ok`` (no block page,
+no failed or cut-short page, every listing page read).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor.db import transaction
+from monitor.models import CrawlRun, RunStatus, Source, utcnow
+from monitor.store import (
+    Outcome,
+    due_for_recheck,
+    ensure_source,
+    known_releases,
+    mark_removed,
+    record_release,
+)
+from spiders.items import CrawlProblem, ListingPage, Problem, ReleaseGone, ReleasePage
+
+log = logging.getLogger(__name__)
+
+COUNTERS = ("pages", "new", "edited", "unchanged", "removed", "restored", "errors")
+
+
+@dataclass
+class RunSummary:
+    """What a run did, as the CLI prints it and the service reports it."""
+
+    source: str
+    run_id: int
+    status: RunStatus = RunStatus.RUNNING
+    pages: int = 0
+    listing_pages: int = 0
+    new: int = 0
+    edited: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    restored: int = 0
+    errors: int = 0
+    error: str | None = None
+    seconds: float = 0.0
+    problems: list[CrawlProblem] = field(default_factory=list)
+
+    def line(self) -> str:
+        counts = "  ".join(f"{name} {getattr(self, name)}" for name in COUNTERS)
+        text = f"{self.source:<8} {self.status.value:<8} {counts}  ({self.seconds:.1f}s)"
+        return f"{text}\n         {self.error}" if self.error else text
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source, "run_id": self.run_id, "status": self.status.value,
+            **{name: getattr(self, name) for name in (*COUNTERS, "listing_pages")},
+            "error": self.error, "seconds": round(self.seconds, 3),
+        }
+
+
+class RunRecorder:
+    """Receives a spider's items for one run and writes them through :mod:`monitor.store`."""
+
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        *,
+        source_key: str,
+        source_name: str,
+        trigger: str,
+        on_progress: Callable[[RunSummary], None] | None = None,
+    ) -> None:
+        self.factory = factory
+        self.on_progress = on_progress
+        self.gone: list[str] = []
+        self.started = utcnow()
+        with transaction(factory) as session:
+            source = ensure_source(session, source_key, source_name)
+            run = CrawlRun(source_id=source.id, trigger=trigger, started_at=self.started,
+                           status=RunStatus.RUNNING)
+            session.add(run)
+            session.flush()
+            self.source_id = source.id
+            self.summary = RunSummary(source=source_key, run_id=run.id)
+
+    def plan(self, *, recheck_days: int) -> tuple[dict[str, dt.date | None], set[str]]:
+        """Known releases (for the in-window re-fetch) and those due on the slow cadence."""
+        with self.factory() as session:
+            source = session.get_one(Source, self.source_id)
+            return known_releases(session, source), due_for_recheck(session, source,
+                                                                    days=recheck_days)
+
+    def page_fetched(self) -> None:
+        self.summary.pages += 1
+        self._progress()
+
+    def handle(self, item: Any) -> None:
+        if isinstance(item, ReleasePage):
+            self._release(item)
+        elif isinstance(item, ReleaseGone):
+            self.gone.append(item.url)
+        elif isinstance(item, ListingPage):
+            self.summary.listing_pages += 1
+        elif isinstance(item, CrawlProblem):
+            self.summary.problems.append(item)
+            self.summary.errors += 1
+            log.warning("%s: %s: %s (%s)", item.source, item.problem, item.message, item.url)
+        self._progress()
+
+    def _release(self, item: ReleasePage) -> None:
+        try:
+            with transaction(self.factory) as session:
+                source = session.get_one(Source, self.source_id)
+                outcome = record_release(session, source, item, run_id=self.summary.run_id)
+        except Exception as exc:
+            log.exception("could not store %s", item.url)
+            self.handle(CrawlProblem(item.source, item.url, Problem.PARSE,
+                                     f"could not store release: {exc}"))
+            return
+        attribute = "edited" if outcome is Outcome.EDITED else outcome.value
+        setattr(self.summary, attribute, getattr(self.summary, attribute) + 1)
+
+    def finish(self, reason: str) -> RunSummary:
+        """Decide the run's status, apply removals if it earned them, and close its row."""
+        summary = self.summary
+        summary.status = self._verdict(reason)
+        summary.error = self._error_text(reason)
+        with transaction(self.factory) as session:
+            if summary.status is RunStatus.OK and self.gone:
+                summary.removed = mark_removed(session, self.gone, run_id=summary.run_id)
+            run = session.get_one(CrawlRun, summary.run_id)
+            run.finished_at = utcnow()
+            run.status = summary.status
+            run.error = summary.error
+            for name in (*COUNTERS, "listing_pages"):
+                setattr(run, name, getattr(summary, name))
+        summary.seconds = (utcnow() - self.started).total_seconds()
+        return summary
+
+    def _verdict(self, reason: str) -> RunStatus:
+        problems = self.summary.problems
+        if any(p.problem is Problem.BLOCKED for p in problems):
+            return RunStatus.BLOCKED
+        if reason == "shutdown":
+            return RunStatus.INTERRUPTED
+        if problems or reason != "finished" or self.summary.listing_pages == 0:
+            return RunStatus.FAILED
+        return RunStatus.OK
+
+    def _error_text(self, reason: str) -> str | None:
+        problems = self.summary.problems
+        if problems:
+            first = problems[0]
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            return f"{first.message}: {first.url}{more}"
+        if reason != "finished":
+            return f"crawl stopped early ({reason})"
+        if self.summary.listing_pages == 0:
+            return "no listing page was read"
+        return None
+
+    def _progress(self) -> None:
+        if self.on_progress is not None:
+            self.on_progress(self.summary)
