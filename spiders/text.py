@@ -12,6 +12,7 @@ BLOCK_TAGS = frozenset(
     "p div section article header footer li ul ol h1 h2 h3 h4 h5 h6 blockquote pre table tr "
     "dl dt dd figure figcaption address hr".split()
 )
+_BREAK = "\x00"  # a structural break; newlines inside the source text are just spaces
 DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "form", "button", "svg")
 
 
@@ -37,7 +38,7 @@ def element_text(selector: Selector | None, *, drop: Iterable[str] = ()) -> str:
             _remove(node)
     parts: list[str] = []
     _walk(root, parts)
-    paragraphs = (squash(p) for p in "".join(parts).split("\n"))
+    paragraphs = (squash(p) for p in "".join(parts).split(_BREAK))
     return "\n\n".join(p for p in paragraphs if p)
 
 
@@ -62,15 +63,13 @@ def _walk(node: etree._Element, parts: list[str]) -> None:
             parts.append(node.tail)
         return
     block = tag in BLOCK_TAGS
-    if block:
-        parts.append("\n")
-    if tag == "br":
-        parts.append("\n")
+    if block or tag == "br":
+        parts.append(_BREAK)
     if node.text:
         parts.append(node.text)
     for child in node:
         _walk(child, parts)
     if block:
-        parts.append("\n")
+        parts.append(_BREAK)
     if node.tail:
         parts.append(node.tail)

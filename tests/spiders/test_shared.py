@@ -1,0 +1,58 @@
+"""Dates and text helpers shared by every spider."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from parsel import Selector
+
+from spiders.dates import date_from_url, parse_date
+from spiders.text import element_text, squash
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2025-09-20", dt.date(2025, 9, 20)),
+        ("2026-02-11T12:00:00Z", dt.date(2026, 2, 11)),
+        ("2025-01-02T00:00:00-08:00", dt.date(2025, 1, 2)),
+        ("2026-05-01 2:00 PM", dt.date(2026, 5, 1)),
+        ("July 14, 2025", dt.date(2025, 7, 14)),
+        ("Thursday, January 2, 2025", dt.date(2025, 1, 2)),
+        ("May 01, 2026", dt.date(2026, 5, 1)),
+        ("Release Date: August 7, 2026", dt.date(2026, 8, 7)),
+        ("  September\n 29,   2025 ", dt.date(2025, 9, 29)),
+        ("Sep 20", None),
+        ("", None),
+        (None, None),
+        ("no date here", None),
+        ("2025-02-30", None),
+    ],
+)
+def test_parse_date(text, expected):
+    assert parse_date(text) == expected
+
+
+def test_date_from_url():
+    assert date_from_url("https://www.dhs.gov/news/2025/09/20/slug") == dt.date(2025, 9, 20)
+    assert date_from_url("https://www.ice.gov/news/releases/slug") is None
+
+
+def test_element_text_keeps_paragraphs_and_breaks_and_drops_noise():
+    sel = Selector(text="""<div class="body">
+      <p>First   paragraph
+         continues.</p>
+      <p>Line one<br>Line two<br/>Line three</p>
+      <div class="related"><p>Related: other news</p></div>
+      <script>var x = 1;</script>
+      <ul><li>Item <a href="#">one</a></li><li>Item two</li></ul>
+    </div>""").css("div.body")[0]
+    assert element_text(sel, drop=[".related"]) == (
+        "First paragraph continues.\n\nLine one\n\nLine two\n\nLine three\n\nItem one\n\nItem two"
+    )
+
+
+def test_squash_collapses_whitespace():
+    assert squash("  DHS \n Puts\u00a0States   on Notice ") == "DHS Puts States on Notice"
+    assert element_text(None) == ""
