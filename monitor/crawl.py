@@ -13,6 +13,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
+from scrapy.utils.reactor import install_reactor, is_reactor_installed
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import Config, SourceConfig
@@ -22,31 +23,38 @@ from spiders import spider_class
 REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 
-def scrapy_settings(source: SourceConfig | None = None, **overrides: Any) -> Settings:
+PROCESS_SETTINGS = {
+    "TWISTED_REACTOR": REACTOR,
+    "TELNETCONSOLE_ENABLED": False,
+    "REMOTE_CONTROL_ENABLED": False,
+    "LOG_ENABLED": False,
+    "LOG_INSTALL_ROOT_HANDLER": False,
+}
+
+
+def scrapy_settings(source: SourceConfig, **overrides: Any) -> Settings:
     """Scrapy settings for one source: polite by default, everything from the config."""
-    values = dict(source.crawl) if source else {}
+    values = dict(source.crawl)
     settings = Settings()
     settings.setdict(
         {
-            "TWISTED_REACTOR": REACTOR,
-            "ROBOTSTXT_OBEY": values.get("obey_robots", True),
-            "DOWNLOAD_DELAY": values.get("download_delay", 1.5),
+            **PROCESS_SETTINGS,
+            "ROBOTSTXT_OBEY": values["obey_robots"],
+            "DOWNLOAD_DELAY": values["download_delay"],
             "RANDOMIZE_DOWNLOAD_DELAY": True,
             "CONCURRENT_REQUESTS": 1,
             "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
-            "USER_AGENT": values.get("user_agent"),
-            "DOWNLOAD_TIMEOUT": values.get("timeout", 30),
-            "RETRY_TIMES": int(values.get("retries", 3)),
-            "RETRY_BACKOFF": values.get("retry_backoff", 2.0),
+            "USER_AGENT": values["user_agent"],
+            "DOWNLOAD_TIMEOUT": values["timeout"],
+            "RETRY_TIMES": int(values["retries"]),
+            "RETRY_BACKOFF": values["retry_backoff"],
             "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
             "DOWNLOADER_MIDDLEWARES": {
                 "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
                 "monitor.fetch.BackoffRetryMiddleware": 550,
             },
             "ITEM_PIPELINES": {"monitor.fetch.StorePipeline": 100},
-            "TELNETCONSOLE_ENABLED": False,
             "COOKIES_ENABLED": True,
-            "LOG_ENABLED": False,
             "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
         },
         priority="project",
@@ -69,16 +77,23 @@ def run_crawl(
 
     This starts Twisted's reactor, which cannot be restarted: call it once per process.
     """
-    process = CrawlerProcess(scrapy_settings(**(overrides or {})), install_root_handler=False)
+    if not is_reactor_installed():
+        install_reactor(REACTOR)
+    process = CrawlerProcess(Settings(PROCESS_SETTINGS, priority="default"))
     summaries: dict[str, RunSummary] = {}
+    recorders: list[RunRecorder] = []
+    closers: list[Callable[..., None]] = []
     for key in keys:
         source = config.source(key)
         cls = spider_class(key)
         recorder = RunRecorder(factory, source_key=key, source_name=cls.agency or key,
                                trigger=trigger, on_progress=on_progress)
+        recorders.append(recorder)
         known, recheck = recorder.plan(recheck_days=int(source.get("recheck_days")))
         crawler = Crawler(cls, scrapy_settings(source, **(overrides or {})))
-        crawler.signals.connect(_closer(recorder, summaries), signal=signals.spider_closed)
+        closer = _closer(recorder, summaries)
+        closers.append(closer)  # signal receivers are weak references: keep them alive
+        crawler.signals.connect(closer, signal=signals.spider_closed)
         process.crawl(
             crawler,
             start_urls=source.start_urls,
@@ -88,7 +103,10 @@ def run_crawl(
             recorder=recorder,
         )
     process.start()
-    return [summaries[key] for key in keys if key in summaries]
+    for recorder in recorders:  # a crawler that never opened its spider sent no "closed"
+        if recorder.summary.source not in summaries:
+            summaries[recorder.summary.source] = recorder.finish("not started")
+    return [summaries[key] for key in keys]
 
 
 def _closer(

@@ -206,6 +206,7 @@ class NewsroomSpider(scrapy.Spider):
             return CrawlProblem(
                 self.name, url, Problem.HTTP, f"HTTP {response.status} after retries", listing=listing
             )
+        self.logger.debug("request failed: %s", failure.getTraceback())
         reason = failure.getErrorMessage() or failure.type.__name__
         return CrawlProblem(self.name, url, Problem.NETWORK, reason, listing=listing)
 

@@ -81,8 +81,10 @@ def one_line_errors(func: Callable[P, R]) -> Callable[P, R]:
 def main(ctx: click.Context, config_path: str | None, verbose: int) -> None:
     """Monitor government newsrooms: every release, every version, every change."""
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(level=level if verbose else logging.ERROR,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler()
+    handler.setLevel(level if verbose else logging.ERROR)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
     ctx.obj = App(config_path=config_path, verbose=verbose)
 
 
