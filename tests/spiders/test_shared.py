@@ -40,14 +40,16 @@ def test_date_from_url():
 
 
 def test_element_text_keeps_paragraphs_and_breaks_and_drops_noise():
-    sel = Selector(text="""<div class="body">
+    sel = Selector(
+        text="""<div class="body">
       <p>First   paragraph
          continues.</p>
       <p>Line one<br>Line two<br/>Line three</p>
       <div class="related"><p>Related: other news</p></div>
       <script>var x = 1;</script>
       <ul><li>Item <a href="#">one</a></li><li>Item two</li></ul>
-    </div>""").css("div.body")[0]
+    </div>"""
+    ).css("div.body")[0]
     assert element_text(sel, drop=[".related"]) == (
         "First paragraph continues.\n\nLine one\n\nLine two\n\nLine three\n\nItem one\n\nItem two"
     )
