@@ -64,25 +64,63 @@ def _url_list(v: Any) -> bool:
 # The crawl settings: defaults for every source in [crawl], overridable per source.
 CRAWL_SETTINGS: tuple[Setting, ...] = (
     Setting("max_pages", 3, "listing pages read per crawl", _positive_int, "a positive integer"),
-    Setting("download_delay", 1.5, "seconds between requests to one host", _non_negative_number,
-            "a number of seconds >= 0"),
-    Setting("user_agent", DEFAULT_USER_AGENT, "User-Agent header sent to the sites", _string,
-            "a non-empty string"),
-    Setting("timeout", 30, "seconds before a request is abandoned", _positive_int,
-            "a positive integer"),
-    Setting("retries", 3, "retries of a request after a 5xx answer or a timeout", _non_negative_number,
-            "a whole number >= 0"),
-    Setting("retry_backoff", 2.0, "seconds before the first retry, doubled on each further retry",
-            _non_negative_number, "a number of seconds >= 0"),
-    Setting("recheck_days", 7, "known releases older than the listing window are re-fetched when "
-            "this many days have passed since their last fetch", _positive_int,
-            "a positive integer"),
+    Setting(
+        "download_delay",
+        1.5,
+        "seconds between requests to one host",
+        _non_negative_number,
+        "a number of seconds >= 0",
+    ),
+    Setting(
+        "concurrent_requests",
+        1,
+        "requests in flight at once to the source's host",
+        _positive_int,
+        "a positive integer",
+    ),
+    Setting(
+        "user_agent",
+        DEFAULT_USER_AGENT,
+        "User-Agent header sent to the sites",
+        _string,
+        "a non-empty string",
+    ),
+    Setting(
+        "timeout", 30, "seconds before a request is abandoned", _positive_int, "a positive integer"
+    ),
+    Setting(
+        "retries",
+        3,
+        "retries of a request after a 5xx answer or a timeout",
+        _non_negative_number,
+        "a whole number >= 0",
+    ),
+    Setting(
+        "retry_backoff",
+        2.0,
+        "seconds before the first retry, doubled on each further retry",
+        _non_negative_number,
+        "a number of seconds >= 0",
+    ),
+    Setting(
+        "recheck_days",
+        7,
+        "known releases older than the listing window are re-fetched when "
+        "this many days have passed since their last fetch",
+        _positive_int,
+        "a positive integer",
+    ),
     Setting("obey_robots", True, "obey robots.txt", _bool, "true or false"),
 )
 SOURCE_ONLY: tuple[Setting, ...] = (
     Setting("enabled", True, "crawl this source", _bool, "true or false"),
-    Setting("start_urls", None, "listing URL(s) to start from (a mirror or local copy)", _url_list,
-            "a non-empty list of http(s) URLs"),
+    Setting(
+        "start_urls",
+        None,
+        "listing URL(s) to start from (a mirror or local copy)",
+        _url_list,
+        "a non-empty list of http(s) URLs",
+    ),
 )
 CRAWL_BY_NAME = {s.name: s for s in CRAWL_SETTINGS}
 SOURCE_BY_NAME = {s.name: s for s in (*CRAWL_SETTINGS, *SOURCE_ONLY)}
@@ -217,7 +255,11 @@ def _check_keys(data: Mapping[str, Any], allowed: set[str], table: str, where: _
     for key in data:
         if key not in allowed:
             close = difflib.get_close_matches(key, sorted(allowed), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(sorted(allowed))})"
+            hint = (
+                f" (did you mean '{close[0]}'?)"
+                if close
+                else f" (known: {', '.join(sorted(allowed))})"
+            )
             raise where.error(table, key, f"is not a known setting{hint}")
 
 

@@ -42,8 +42,10 @@ def scrapy_settings(source: SourceConfig, **overrides: Any) -> Settings:
             "ROBOTSTXT_OBEY": values["obey_robots"],
             "DOWNLOAD_DELAY": values["download_delay"],
             "RANDOMIZE_DOWNLOAD_DELAY": True,
-            "CONCURRENT_REQUESTS": 1,
-            "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
+            # one host per crawler: the global limit matches the per-host one, so connections
+            # are kept alive and reused instead of reopened for every request
+            "CONCURRENT_REQUESTS": values["concurrent_requests"],
+            "CONCURRENT_REQUESTS_PER_DOMAIN": values["concurrent_requests"],
             "USER_AGENT": values["user_agent"],
             "DOWNLOAD_TIMEOUT": values["timeout"],
             "RETRY_TIMES": int(values["retries"]),
@@ -86,8 +88,13 @@ def run_crawl(
     for key in keys:
         source = config.source(key)
         cls = spider_class(key)
-        recorder = RunRecorder(factory, source_key=key, source_name=cls.agency or key,
-                               trigger=trigger, on_progress=on_progress)
+        recorder = RunRecorder(
+            factory,
+            source_key=key,
+            source_name=cls.agency or key,
+            trigger=trigger,
+            on_progress=on_progress,
+        )
         recorders.append(recorder)
         known, recheck = recorder.plan(recheck_days=int(source.get("recheck_days")))
         crawler = Crawler(cls, scrapy_settings(source, **(overrides or {})))
@@ -109,9 +116,7 @@ def run_crawl(
     return [summaries[key] for key in keys]
 
 
-def _closer(
-    recorder: RunRecorder, summaries: dict[str, RunSummary]
-) -> Callable[..., None]:
+def _closer(recorder: RunRecorder, summaries: dict[str, RunSummary]) -> Callable[..., None]:
     def closed(spider: Any, reason: str) -> None:
         try:
             summaries[recorder.summary.source] = recorder.finish(reason)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
@@ -13,8 +13,6 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
     from monitor.runs import RunRecorder
-
-_R = TypeVar("_R", Request, Response, Request | Response | None)
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
@@ -36,19 +34,21 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self, request: Request, response: Response, spider: Any = None
     ) -> Request | Response:
         result = super().process_response(request, response)
-        return await self._wait(result)
+        await self._wait(result)
+        return result
 
     async def process_exception(  # type: ignore[override]
         self, request: Request, exception: Exception, spider: Any = None
     ) -> Request | Response | None:
         result = super().process_exception(request, exception)
-        return await self._wait(result)
+        await self._wait(result)
+        return result
 
-    async def _wait(self, result: _R) -> _R:
+    async def _wait(self, result: Request | Response | None) -> None:
+        """Sleep before a retry: ``backoff`` seconds, doubled for each retry after the first."""
         if isinstance(result, Request) and self.backoff > 0:
             attempt = int(result.meta.get("retry_times", 1))
             await asyncio.sleep(self.backoff * 2 ** (attempt - 1))
-        return result
 
 
 class StorePipeline:

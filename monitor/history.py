@@ -100,15 +100,33 @@ def version_record(version: Version, *, body: bool = True) -> dict[str, Any]:
     return record
 
 
-EXPORT_FIELDS = ("release_id", "source", "url", "version", "fetched_at", "title", "published",
-                 "body", "content_hash")
+EXPORT_FIELDS = (
+    "release_id",
+    "source",
+    "url",
+    "version",
+    "fetched_at",
+    "title",
+    "published",
+    "body",
+    "content_hash",
+)
 
 
 def export_rows(session: Session, *, source: str | None = None) -> Iterator[dict[str, Any]]:
     """One row per version, oldest release first, streamed."""
     query = (
-        select(Version.release_id, Source.key, Release.url, Version.number, Version.fetched_at,
-               Version.title, Version.published, Version.body, Version.content_hash)
+        select(
+            Version.release_id,
+            Source.key,
+            Release.url,
+            Version.number,
+            Version.fetched_at,
+            Version.title,
+            Version.published,
+            Version.body,
+            Version.content_hash,
+        )
         .join(Release, Version.release_id == Release.id)
         .join(Source, Release.source_id == Source.id)
         .order_by(Version.release_id, Version.number)
@@ -116,8 +134,23 @@ def export_rows(session: Session, *, source: str | None = None) -> Iterator[dict
     )
     if source:
         query = query.where(Source.key == source)
-    for row in session.execute(query):
-        values = list(row)
-        values[4] = values[4].isoformat(timespec="seconds") + "Z"
-        values[6] = values[6].isoformat() if values[6] else None
-        yield dict(zip(EXPORT_FIELDS, values, strict=True))
+    for release_id, key, url, number, fetched_at, title, published, body, digest in session.execute(
+        query
+    ):
+        yield dict(
+            zip(
+                EXPORT_FIELDS,
+                (
+                    release_id,
+                    key,
+                    url,
+                    number,
+                    fetched_at.isoformat(timespec="seconds") + "Z",
+                    title,
+                    published.isoformat() if published else None,
+                    body,
+                    digest,
+                ),
+                strict=True,
+            )
+        )

@@ -52,8 +52,14 @@ class EventKind(enum.StrEnum):
 
 
 def _enum(cls: type[enum.StrEnum], name: str) -> Enum:
-    return Enum(cls, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e],
-                length=16, validate_strings=True)
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        values_callable=lambda e: [m.value for m in e],
+        length=16,
+        validate_strings=True,
+    )
 
 
 class Source(Base):
@@ -72,8 +78,9 @@ class Release(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
     url: Mapped[str] = mapped_column(String(2000), unique=True)
-    status: Mapped[ReleaseStatus] = mapped_column(_enum(ReleaseStatus, "release_status"),
-                                                  default=ReleaseStatus.ACTIVE)
+    status: Mapped[ReleaseStatus] = mapped_column(
+        _enum(ReleaseStatus, "release_status"), default=ReleaseStatus.ACTIVE
+    )
     first_seen: Mapped[dt.datetime] = mapped_column(DateTime)
     last_seen: Mapped[dt.datetime] = mapped_column(DateTime)  # last fetch that answered with it
     last_checked: Mapped[dt.datetime] = mapped_column(DateTime)  # last fetch of its page
@@ -126,8 +133,9 @@ class CrawlRun(Base):
     trigger: Mapped[str] = mapped_column(String(16))  # manual / schedule / api
     started_at: Mapped[dt.datetime] = mapped_column(DateTime)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    status: Mapped[RunStatus] = mapped_column(_enum(RunStatus, "run_status"),
-                                              default=RunStatus.RUNNING)
+    status: Mapped[RunStatus] = mapped_column(
+        _enum(RunStatus, "run_status"), default=RunStatus.RUNNING
+    )
     pages: Mapped[int] = mapped_column(Integer, default=0)
     listing_pages: Mapped[int] = mapped_column(Integer, default=0)
     new: Mapped[int] = mapped_column(Integer, default=0)
@@ -149,8 +157,9 @@ class Event(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
     kind: Mapped[EventKind] = mapped_column(_enum(EventKind, "event_kind"))
-    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"),
-                                            index=True)
+    release_id: Mapped[int] = mapped_column(
+        ForeignKey("releases.id", ondelete="CASCADE"), index=True
+    )
     version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id", ondelete="SET NULL"))
     run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
     fields: Mapped[str] = mapped_column(String(64), default="")

@@ -31,7 +31,7 @@ class CrawlProgress:
             for s in self.states.values()
         )
         if self.live:
-            self.stream.write("\r\x1b[2K" + text[: 200])
+            self.stream.write("\r\x1b[2K" + text[:200])
         else:
             self.stream.write(f"crawling… {text}\n")
         self.stream.flush()

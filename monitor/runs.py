@@ -58,9 +58,12 @@ class RunSummary:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "source": self.source, "run_id": self.run_id, "status": self.status.value,
+            "source": self.source,
+            "run_id": self.run_id,
+            "status": self.status.value,
             **{name: getattr(self, name) for name in (*COUNTERS, "listing_pages")},
-            "error": self.error, "seconds": round(self.seconds, 3),
+            "error": self.error,
+            "seconds": round(self.seconds, 3),
         }
 
 
@@ -82,8 +85,12 @@ class RunRecorder:
         self.started = utcnow()
         with transaction(factory) as session:
             source = ensure_source(session, source_key, source_name)
-            run = CrawlRun(source_id=source.id, trigger=trigger, started_at=self.started,
-                           status=RunStatus.RUNNING)
+            run = CrawlRun(
+                source_id=source.id,
+                trigger=trigger,
+                started_at=self.started,
+                status=RunStatus.RUNNING,
+            )
             session.add(run)
             session.flush()
             self.source_id = source.id
@@ -93,8 +100,9 @@ class RunRecorder:
         """Known releases (for the in-window re-fetch) and those due on the slow cadence."""
         with self.factory() as session:
             source = session.get_one(Source, self.source_id)
-            return known_releases(session, source), due_for_recheck(session, source,
-                                                                    days=recheck_days)
+            return known_releases(session, source), due_for_recheck(
+                session, source, days=recheck_days
+            )
 
     def page_fetched(self) -> None:
         self.summary.pages += 1
@@ -120,8 +128,11 @@ class RunRecorder:
                 outcome = record_release(session, source, item, run_id=self.summary.run_id)
         except Exception as exc:
             log.exception("could not store %s", item.url)
-            self.handle(CrawlProblem(item.source, item.url, Problem.PARSE,
-                                     f"could not store release: {exc}"))
+            self.handle(
+                CrawlProblem(
+                    item.source, item.url, Problem.PARSE, f"could not store release: {exc}"
+                )
+            )
             return
         attribute = "edited" if outcome is Outcome.EDITED else outcome.value
         setattr(self.summary, attribute, getattr(self.summary, attribute) + 1)

@@ -13,7 +13,7 @@ import enum
 import zlib
 from collections.abc import Iterable
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.models import Event, EventKind, Release, ReleaseStatus, Source, Version, utcnow
@@ -64,9 +64,16 @@ def record_release(
     release = session.scalar(select(Release).where(Release.url == item.url))
     if release is None:
         release = Release(
-            source_id=source.id, url=item.url, status=ReleaseStatus.ACTIVE, first_seen=now,
-            last_seen=now, last_checked=now, version_count=0, title=title,
-            published=item.published, content_hash=digest,
+            source_id=source.id,
+            url=item.url,
+            status=ReleaseStatus.ACTIVE,
+            first_seen=now,
+            last_seen=now,
+            last_checked=now,
+            version_count=0,
+            title=title,
+            published=item.published,
+            content_hash=digest,
         )
         session.add(release)
         session.flush()
@@ -84,8 +91,10 @@ def record_release(
         return Outcome.UNCHANGED
 
     current = session.scalar(
-        select(Version).where(Version.release_id == release.id)
-        .order_by(Version.number.desc()).limit(1)
+        select(Version)
+        .where(Version.release_id == release.id)
+        .order_by(Version.number.desc())
+        .limit(1)
     )
     fields = changed_fields(current, title, item.published, body) if current else list(FIELDS)
     if not fields:  # normalization changed between releases of the monitor: same content
@@ -94,7 +103,9 @@ def record_release(
     version = _add_version(session, release, item, title, body, digest, fields, run_id, now)
     if was_removed:
         _add_event(session, EventKind.RESTORED, release, run_id, now, version_id=version.id)
-    _add_event(session, EventKind.EDITED, release, run_id, now, version_id=version.id, fields=fields)
+    _add_event(
+        session, EventKind.EDITED, release, run_id, now, version_id=version.id, fields=fields
+    )
     return Outcome.RESTORED if was_removed else Outcome.EDITED
 
 
@@ -119,7 +130,7 @@ def known_releases(session: Session, source: Source) -> dict[str, dt.date | None
             Release.source_id == source.id, Release.status == ReleaseStatus.ACTIVE
         )
     )
-    return {url: published for url, published in rows}
+    return {url: published for url, published in rows}  # noqa: C416 (rows are Row objects)
 
 
 def due_for_recheck(session: Session, source: Source, *, days: int) -> set[str]:
@@ -130,7 +141,7 @@ def due_for_recheck(session: Session, source: Source, *, days: int) -> set[str]:
             select(Release.url).where(
                 Release.source_id == source.id,
                 Release.status == ReleaseStatus.ACTIVE,
-                or_(Release.last_checked < cutoff),
+                Release.last_checked < cutoff,
             )
         )
     )
@@ -145,14 +156,28 @@ def decompress(blob: bytes) -> bytes:
 
 
 def _add_version(
-    session: Session, release: Release, item: ReleasePage, title: str, body: str, digest: str,
-    fields: list[str], run_id: int | None, now: dt.datetime,
+    session: Session,
+    release: Release,
+    item: ReleasePage,
+    title: str,
+    body: str,
+    digest: str,
+    fields: list[str],
+    run_id: int | None,
+    now: dt.datetime,
 ) -> Version:
     release.version_count += 1
     version = Version(
-        release_id=release.id, number=release.version_count, fetched_at=now, title=title,
-        published=item.published, body=body, content_hash=digest, changed=",".join(fields),
-        raw_html=compress(item.html), run_id=run_id,
+        release_id=release.id,
+        number=release.version_count,
+        fetched_at=now,
+        title=title,
+        published=item.published,
+        body=body,
+        content_hash=digest,
+        changed=",".join(fields),
+        raw_html=compress(item.html),
+        run_id=run_id,
     )
     release.versions.append(version)
     release.title, release.published, release.content_hash = title, item.published, digest
@@ -161,8 +186,22 @@ def _add_version(
 
 
 def _add_event(
-    session: Session, kind: EventKind, release: Release, run_id: int | None, now: dt.datetime,
-    *, version_id: int | None = None, fields: Iterable[str] = (),
+    session: Session,
+    kind: EventKind,
+    release: Release,
+    run_id: int | None,
+    now: dt.datetime,
+    *,
+    version_id: int | None = None,
+    fields: Iterable[str] = (),
 ) -> None:
-    session.add(Event(at=now, kind=kind, release_id=release.id, version_id=version_id,
-                      run_id=run_id, fields=",".join(fields)))
+    session.add(
+        Event(
+            at=now,
+            kind=kind,
+            release_id=release.id,
+            version_id=version_id,
+            run_id=run_id,
+            fields=",".join(fields),
+        )
+    )

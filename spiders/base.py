@@ -50,7 +50,7 @@ def is_truncated(response: Response) -> bool:
 class NewsroomSpider(scrapy.Spider):
     """Base for one newsroom. Subclasses set the class attributes and the three parse hooks."""
 
-    name: ClassVar[str]
+    name: str
     agency: ClassVar[str] = ""
     hosts: ClassVar[tuple[str, ...]] = ()  # the site's own hosts; links to them follow the mirror
     default_start_urls: ClassVar[tuple[str, ...]] = ()
@@ -125,7 +125,9 @@ class NewsroomSpider(scrapy.Spider):
                 continue  # the same release twice on one page or across pages
             self.listed.add(url)
             rows += 1
-            if entry.published and (self.oldest_listed is None or entry.published < self.oldest_listed):
+            if entry.published and (
+                self.oldest_listed is None or entry.published < self.oldest_listed
+            ):
                 self.oldest_listed = entry.published
             yield self.release_request(url)
         yield ListingPage(self.name, response.url, rows, complete)
@@ -139,7 +141,11 @@ class NewsroomSpider(scrapy.Spider):
             )
         if not complete:
             yield CrawlProblem(
-                self.name, response.url, Problem.TRUNCATED, "listing page was cut short", listing=True
+                self.name,
+                response.url,
+                Problem.TRUNCATED,
+                "listing page was cut short",
+                listing=True,
             )
         href = self.next_page(response) if complete else None
         if href and (self.max_pages is None or page < self.max_pages):
@@ -156,16 +162,23 @@ class NewsroomSpider(scrapy.Spider):
         return scrapy.Request(url, callback=self.parse_release, errback=self.release_failed)
 
     def parse_release(self, response: Response) -> Iterator[Any]:
-        if response.status in GONE_STATUSES or (response.status == 200 and self.is_soft_404(response)):
-            yield ReleaseGone(self.name, response.request.url if response.request else response.url,
-                              response.status)
+        if response.status in GONE_STATUSES or (
+            response.status == 200 and self.is_soft_404(response)
+        ):
+            yield ReleaseGone(
+                self.name,
+                response.request.url if response.request else response.url,
+                response.status,
+            )
             return
         problem = self._page_problem(response, listing=False)
         if problem is not None:
             yield problem
             return
         if is_truncated(response):
-            yield CrawlProblem(self.name, response.url, Problem.TRUNCATED, "release page was cut short")
+            yield CrawlProblem(
+                self.name, response.url, Problem.TRUNCATED, "release page was cut short"
+            )
             return
         try:
             fields = self.release_fields(response)
@@ -176,7 +189,10 @@ class NewsroomSpider(scrapy.Spider):
         missing = [name for name in ("title", "body") if not getattr(fields, name)]
         if missing:
             yield CrawlProblem(
-                self.name, response.url, Problem.PARSE, f"release page has no {' or '.join(missing)}"
+                self.name,
+                response.url,
+                Problem.PARSE,
+                f"release page has no {' or '.join(missing)}",
             )
             return
         yield ReleasePage(
@@ -204,10 +220,14 @@ class NewsroomSpider(scrapy.Spider):
         response = getattr(failure.value, "response", None)
         if response is not None:
             return CrawlProblem(
-                self.name, url, Problem.HTTP, f"HTTP {response.status} after retries", listing=listing
+                self.name,
+                url,
+                Problem.HTTP,
+                f"HTTP {response.status} after retries",
+                listing=listing,
             )
         self.logger.debug("request failed: %s", failure.getTraceback())
-        reason = failure.getErrorMessage() or failure.type.__name__
+        reason = failure.getErrorMessage() or getattr(failure.type, "__name__", "error")
         return CrawlProblem(self.name, url, Problem.NETWORK, reason, listing=listing)
 
     def _page_problem(self, response: Response, *, listing: bool) -> CrawlProblem | None:

@@ -2,15 +2,40 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from lxml import etree, html
 from parsel import Selector
 
 BLOCK_TAGS = frozenset(
-    "p div section article header footer li ul ol h1 h2 h3 h4 h5 h6 blockquote pre table tr "
-    "dl dt dd figure figcaption address hr".split()
+    [
+        "p",
+        "div",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "pre",
+        "table",
+        "tr",
+        "dl",
+        "dt",
+        "dd",
+        "figure",
+        "figcaption",
+        "address",
+        "hr",
+    ]
 )
 _BREAK = "\x00"  # a structural break; newlines inside the source text are just spaces
 DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "form", "button", "svg")

@@ -73,8 +73,12 @@ def one_line_errors(func: Callable[P, R]) -> Callable[P, R]:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config_path", type=click.Path(dir_okay=False),
-              help="Config file (default: $MONITOR_CONFIG, else ./monitor.toml if present).")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help="Config file (default: $MONITOR_CONFIG, else ./monitor.toml if present).",
+)
 @click.option("-v", "--verbose", count=True, help="Log details to stderr (-vv for debug).")
 @click.version_option(__version__, prog_name="monitor")
 @click.pass_context
@@ -100,7 +104,9 @@ def db_upgrade(app: App) -> None:
     """Apply pending schema migrations (other commands do this on first use too)."""
     engine = make_engine(app.config.database_url)
     upgrade(engine)
-    click.echo(f"database is at the latest schema: {engine.url.render_as_string(hide_password=True)}")
+    click.echo(
+        f"database is at the latest schema: {engine.url.render_as_string(hide_password=True)}"
+    )
 
 
 def echo_json(value: Any) -> None:

@@ -25,8 +25,9 @@ from monitor.history import (
 from monitor.models import ReleaseStatus
 from spiders import spider_class
 
-FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-                      show_default=True)
+FORMAT = click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 
 
 def _iso_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
@@ -50,30 +51,45 @@ def sources(app: App, fmt: str) -> None:
         for key, source in app.config.sources.items():
             run = runs.get(key)
             cls = spider_class(key)
-            rows.append({
-                "source": key,
-                "agency": cls.agency,
-                "enabled": source.enabled,
-                "start_urls": list(source.start_urls or cls.default_start_urls),
-                "max_pages": source.get("max_pages"),
-                "download_delay": source.get("download_delay"),
-                "last_run": None if run is None else {
-                    "started_at": run.started_at.isoformat(timespec="seconds") + "Z",
-                    "status": run.status.value, "pages": run.pages, "new": run.new,
-                    "edited": run.edited, "removed": run.removed, "errors": run.errors,
-                    "error": run.error,
-                },
-            })
+            rows.append(
+                {
+                    "source": key,
+                    "agency": cls.agency,
+                    "enabled": source.enabled,
+                    "start_urls": list(source.start_urls or cls.default_start_urls),
+                    "max_pages": source.get("max_pages"),
+                    "download_delay": source.get("download_delay"),
+                    "last_run": None
+                    if run is None
+                    else {
+                        "started_at": run.started_at.isoformat(timespec="seconds") + "Z",
+                        "status": run.status.value,
+                        "pages": run.pages,
+                        "new": run.new,
+                        "edited": run.edited,
+                        "removed": run.removed,
+                        "errors": run.errors,
+                        "error": run.error,
+                    },
+                }
+            )
     if fmt == "json":
         echo_json(rows)
         return
     table = [
-        [r["source"], "yes" if r["enabled"] else "no", r["max_pages"], r["download_delay"],
-         _last(r["last_run"]), r["start_urls"][0]]
+        [
+            r["source"],
+            "yes" if r["enabled"] else "no",
+            r["max_pages"],
+            r["download_delay"],
+            _last(r["last_run"]),
+            r["start_urls"][0],
+        ]
         for r in rows
     ]
-    click.echo(tabulate(table, headers=["source", "enabled", "pages", "delay", "last run",
-                                        "listing"]))
+    click.echo(
+        tabulate(table, headers=["source", "enabled", "pages", "delay", "last run", "listing"])
+    )
 
 
 def _last(run: dict[str, object] | None) -> str:
@@ -91,23 +107,45 @@ def _last(run: dict[str, object] | None) -> str:
 @FORMAT
 @click.pass_obj
 @one_line_errors
-def releases(app: App, source: str | None, since: dt.date | None, status: str | None,
-             limit: int | None, fmt: str) -> None:
+def releases(
+    app: App,
+    source: str | None,
+    since: dt.date | None,
+    status: str | None,
+    limit: int | None,
+    fmt: str,
+) -> None:
     """Stored releases, newest first."""
     if source:
         app.source_keys((source,))
     with app.sessions() as session:
-        found = list_releases(session, source=source, since=since,
-                              status=ReleaseStatus(status) if status else None, limit=limit)
+        found = list_releases(
+            session,
+            source=source,
+            since=since,
+            status=ReleaseStatus(status) if status else None,
+            limit=limit,
+        )
         records = [release_record(r) for r in found]
     if fmt == "json":
         echo_json(records)
         return
-    click.echo(tabulate(
-        [[r["id"], r["source"], r["published"] or "", r["status"], r["versions"],
-          _cut(r["title"], 70)] for r in records],
-        headers=["id", "source", "published", "status", "versions", "title"],
-    ))
+    click.echo(
+        tabulate(
+            [
+                [
+                    r["id"],
+                    r["source"],
+                    r["published"] or "",
+                    r["status"],
+                    r["versions"],
+                    _cut(r["title"], 70),
+                ]
+                for r in records
+            ],
+            headers=["id", "source", "published", "status", "versions", "title"],
+        )
+    )
 
 
 def _cut(text: str, width: int) -> str:
@@ -117,8 +155,9 @@ def _cut(text: str, width: int) -> str:
 @click.command()
 @click.argument("release")
 @click.option("--version", "number", type=click.IntRange(min=1), help="Show this version.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 @click.pass_obj
 @one_line_errors
 def show(app: App, release: str, number: int | None, fmt: str) -> None:
@@ -135,8 +174,10 @@ def show(app: App, release: str, number: int | None, fmt: str) -> None:
     shown = record["version"]
     click.echo(shown["title"])
     click.echo(f"{record['url']}")
-    click.echo(f"source {record['source']} · published {shown['published'] or 'unknown'} · "
-               f"{record['status']} · version {shown['number']} of {record['versions']}")
+    click.echo(
+        f"source {record['source']} · published {shown['published'] or 'unknown'} · "
+        f"{record['status']} · version {shown['number']} of {record['versions']}"
+    )
     click.echo()
     click.echo(shown["body"])
     click.echo()
@@ -148,8 +189,12 @@ def show(app: App, release: str, number: int | None, fmt: str) -> None:
 
 @click.command()
 @click.argument("release")
-@click.option("--from", "old", type=click.IntRange(min=1), help="Older version (default: the one "
-              "before --to).")
+@click.option(
+    "--from",
+    "old",
+    type=click.IntRange(min=1),
+    help="Older version (default: the one before --to).",
+)
 @click.option("--to", "new", type=click.IntRange(min=1), help="Newer version (default: current).")
 @click.option("--color/--no-color", default=None, help="Colour insertions and deletions.")
 @click.pass_obj
@@ -163,15 +208,18 @@ def diff(app: App, release: str, old: int | None, new: int | None, color: bool |
             click.echo(f"release {found.id} has only one version")
             return
         older = get_version(session, found, old if old is not None else newer.number - 1)
-    click.echo(f"{found.url}\nversion {older.number} ({older.fetched_at:%Y-%m-%d %H:%M}Z) → "
-               f"version {newer.number} ({newer.fetched_at:%Y-%m-%d %H:%M}Z)\n")
+    click.echo(
+        f"{found.url}\nversion {older.number} ({older.fetched_at:%Y-%m-%d %H:%M}Z) → "
+        f"version {newer.number} ({newer.fetched_at:%Y-%m-%d %H:%M}Z)\n"
+    )
     use_color = sys.stdout.isatty() if color is None else color
     click.echo(render_text(version_diff(older, newer), color=use_color))
 
 
 @click.command()
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
-              show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
+)
 @click.option("--source", help="Only this source.")
 @click.pass_obj
 @one_line_errors
@@ -179,16 +227,15 @@ def export(app: App, fmt: str, source: str | None) -> None:
     """Every version of every release, one row each, to stdout."""
     if source:
         app.source_keys((source,))
-    out = click.get_text_stream("stdout")
-    writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS) if fmt == "csv" else None
-    if writer:
-        writer.writeheader()
+    out = sys.stdout
     with app.sessions() as session:
-        for row in export_rows(session, source=source):
-            if writer:
-                writer.writerow(row)
-            else:
-                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        rows = export_rows(session, source=source)
+        if fmt == "csv":
+            writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS)
+            writer.writeheader()
+            writer.writerows(rows)
+        else:
+            out.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
 
 
 COMMANDS = [sources, releases, show, diff, export]

@@ -13,8 +13,14 @@ from monitor.progress import CrawlProgress
 @click.command()
 @click.argument("sources", nargs=-1)
 @click.option("--max-pages", type=click.IntRange(min=1), help="Listing pages to read per source.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Summary format on stdout.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Summary format on stdout.",
+)
 @click.pass_obj
 @one_line_errors
 def crawl(app: App, sources: tuple[str, ...], max_pages: int | None, fmt: str) -> None:
@@ -27,8 +33,7 @@ def crawl(app: App, sources: tuple[str, ...], max_pages: int | None, fmt: str) -
         raise click.UsageError("no source is enabled; name one or enable one in the config")
     progress = CrawlProgress()
     click.echo(f"crawling {', '.join(keys)} …", err=True)
-    summaries = run_crawl(app.config, app.sessions, keys, max_pages=max_pages,
-                          on_progress=progress)
+    summaries = run_crawl(app.config, app.sessions, keys, max_pages=max_pages, on_progress=progress)
     progress.done()
     if fmt == "json":
         echo_json([s.as_dict() for s in summaries])

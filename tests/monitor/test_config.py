@@ -31,7 +31,9 @@ def test_defaults_without_a_file(monkeypatch, tmp_path):
 
 def test_file_values_and_per_source_overrides(tmp_path, monkeypatch):
     monkeypatch.delenv("MONITOR_DATABASE_URL", raising=False)
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
 [database]
 url = "sqlite:///elsewhere.db"
 
@@ -46,7 +48,8 @@ enabled = false
 start_urls = ["http://127.0.0.1:9999/newsroom"]
 max_pages = 7
 user_agent = "example-monitor (ops@example.org)"
-""")
+""",
+    )
     config = load_config(path, source_keys=KEYS)
     assert config.database_url == "sqlite:///elsewhere.db"
     assert config.source("dhs").enabled is False
@@ -70,11 +73,23 @@ def test_environment_chooses_file_and_database(tmp_path, monkeypatch):
     ("text", "message"),
     [
         ("[crawl]\nmax_pages = \n", r"monitor.toml:2: invalid TOML: .*"),
-        ("[crawl]\nmax_pages = 0\n", r"monitor.toml:2: crawl.max_pages must be a positive integer, got 0"),
-        ('\n\n[sources.dhs]\nenabled = "no"\n', r"monitor.toml:4: sources.dhs.enabled must be true or false"),
-        ("[crawl]\ndownload_dealy = 1\n", r"monitor.toml:2: crawl.download_dealy is not a known setting \(did you mean 'download_delay'\?\)"),
+        (
+            "[crawl]\nmax_pages = 0\n",
+            r"monitor.toml:2: crawl.max_pages must be a positive integer, got 0",
+        ),
+        (
+            '\n\n[sources.dhs]\nenabled = "no"\n',
+            r"monitor.toml:4: sources.dhs.enabled must be true or false",
+        ),
+        (
+            "[crawl]\ndownload_dealy = 1\n",
+            r"monitor.toml:2: crawl.download_dealy is not a known setting \(did you mean 'download_delay'\?\)",
+        ),
         ("[sources.fbi]\nenabled = true\n", r"monitor.toml:1: sources.fbi is not a known setting"),
-        ('[sources.ice]\nstart_urls = ["ftp://x"]\n', r"monitor.toml:2: sources.ice.start_urls must be a non-empty list of http\(s\) URLs"),
+        (
+            '[sources.ice]\nstart_urls = ["ftp://x"]\n',
+            r"monitor.toml:2: sources.ice.start_urls must be a non-empty list of http\(s\) URLs",
+        ),
         ("crawl = 3\n", r"monitor.toml:1: crawl must be a table"),
     ],
     ids=["syntax", "zero", "type", "typo", "unknown-source", "bad-url", "not-a-table"],
@@ -87,5 +102,5 @@ def test_mistakes_get_one_line_naming_file_line_and_key(tmp_path, text, message)
 
 
 def test_missing_file_is_named(tmp_path):
-    with pytest.raises(ConfigError, match="nope.toml: cannot read config file"):
+    with pytest.raises(ConfigError, match=r"nope\.toml: cannot read config file"):
         load_config(tmp_path / "nope.toml", source_keys=KEYS)

@@ -16,9 +16,18 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from monitor.models import CrawlRun, Event, EventKind, Release, ReleaseStatus, RunStatus, Source, Version
+from monitor.models import (
+    CrawlRun,
+    Event,
+    EventKind,
+    Release,
+    ReleaseStatus,
+    RunStatus,
+    Source,
+    Version,
+)
 from tests.newsrooms import DATA, SITES, Newsroom, serve
 
 EXPECTED = {site: json.loads((DATA / site / "expected.json").read_text()) for site in SITES}
@@ -26,9 +35,16 @@ EXPECTED = {site: json.loads((DATA / site / "expected.json").read_text()) for si
 
 def write_config(path: Path, database_url: str, rooms: dict[str, Newsroom]) -> Path:
     lines = [
-        "[database]", f'url = "{database_url}"', "",
-        "[crawl]", "download_delay = 0", "retry_backoff = 0.01", "retries = 1", "timeout = 10",
-        "max_pages = 10", "",
+        "[database]",
+        f'url = "{database_url}"',
+        "",
+        "[crawl]",
+        "download_delay = 0",
+        "retry_backoff = 0.01",
+        "retries = 1",
+        "timeout = 10",
+        "max_pages = 10",
+        "",
     ]
     for site, room in rooms.items():
         urls = ", ".join(f'"{room.root}{p}"' for p in EXPECTED[site]["start_urls"])
@@ -40,9 +56,22 @@ def write_config(path: Path, database_url: str, rooms: dict[str, Newsroom]) -> P
 def crawl(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
     return subprocess.run(
-        [sys.executable, "-m", "monitor", "--config", str(config), "crawl", "--format", "json",
-         *args],
-        capture_output=True, text=True, env=env, timeout=240, check=False,
+        [
+            sys.executable,
+            "-m",
+            "monitor",
+            "--config",
+            str(config),
+            "crawl",
+            "--format",
+            "json",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=240,
+        check=False,
     )
 
 
@@ -125,16 +154,28 @@ def test_later_state_records_new_edited_and_removed_but_not_noise(config, sessio
                 release = stored[path]
                 assert release.version_count == 2, (site, path)
                 assert release.versions[-1].changed_fields == fields, (site, path)
-                edit = session.scalars(select(Event).where(
-                    Event.release_id == release.id, Event.kind == EventKind.EDITED)).one()
+                edit = session.scalars(
+                    select(Event).where(
+                        Event.release_id == release.id, Event.kind == EventKind.EDITED
+                    )
+                ).one()
                 assert edit.fields.split(",") == fields
             for path in later["noise"]:
                 assert stored[path].version_count == 1, (site, path)
             for path in later["removed"]:
                 assert stored[path].status is ReleaseStatus.REMOVED, (site, path)
-                assert count(session, Event, Event.release_id == stored[path].id,
-                             Event.kind == EventKind.REMOVED) == 1
-            untouched = set(stored) - set(later["new"]) - set(later["edited"]) - set(later["removed"])
+                assert (
+                    count(
+                        session,
+                        Event,
+                        Event.release_id == stored[path].id,
+                        Event.kind == EventKind.REMOVED,
+                    )
+                    == 1
+                )
+            untouched = (
+                set(stored) - set(later["new"]) - set(later["edited"]) - set(later["removed"])
+            )
             assert all(stored[p].version_count == 1 for p in untouched), site
             assert all(stored[p].status is ReleaseStatus.ACTIVE for p in untouched), site
 
@@ -155,8 +196,9 @@ def test_blocked_source_removes_nothing_and_others_carry_on(config, sessions, ne
         ny = by_path(session, "ny_ag")
         assert all(r.status is ReleaseStatus.ACTIVE for r in ny.values())
         assert len(ny) == EXPECTED["ny_ag"]["v1"]["releases"]
-        run = session.scalars(select(CrawlRun).join(Source).where(Source.key == "ny_ag")
-                              .order_by(CrawlRun.id.desc())).first()
+        run = session.scalars(
+            select(CrawlRun).join(Source).where(Source.key == "ny_ag").order_by(CrawlRun.id.desc())
+        ).first()
         assert run is not None and run.status is RunStatus.BLOCKED
     newsrooms["ny_ag"].blocked = False
     result = crawl(config, "ny_ag")
@@ -170,6 +212,7 @@ def test_failing_listing_fails_that_source_only_and_keeps_its_releases(config, s
         room.state = "v2"
     ice = newsrooms["ice"]
     ice.broken = {EXPECTED["ice"]["start_urls"][0]}
+    ice.requests.clear()
     result = crawl(config, "ice", "dhs")
     assert result.returncode == 1
     runs = summaries(result)

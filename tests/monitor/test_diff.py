@@ -8,7 +8,9 @@ from monitor.diff import FieldDiff, render_html, render_text, word_diff
 def test_word_diff_marks_only_changed_words():
     chunks = word_diff("Illinois declined the request.", "Illinois rejected the request.")
     assert [(c.op, c.text) for c in chunks] == [
-        ("equal", "Illinois"), ("delete", "declined"), ("insert", "rejected"),
+        ("equal", "Illinois"),
+        ("delete", "declined"),
+        ("insert", "rejected"),
         ("equal", "the request."),
     ]
 

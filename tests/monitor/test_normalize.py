@@ -12,12 +12,20 @@ from monitor.normalize import canonical_url, clean_text, content_hash, fold
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        ("https://WWW.DHS.gov/news/2025/09/20/x?utm_source=tw&utm_medium=s#top",
-         "https://www.dhs.gov/news/2025/09/20/x"),
-        ("https://ag.ny.gov/press-releases?page=2&fbclid=abc", "https://ag.ny.gov/press-releases?page=2"),
+        (
+            "https://WWW.DHS.gov/news/2025/09/20/x?utm_source=tw&utm_medium=s#top",
+            "https://www.dhs.gov/news/2025/09/20/x",
+        ),
+        (
+            "https://ag.ny.gov/press-releases?page=2&fbclid=abc",
+            "https://ag.ny.gov/press-releases?page=2",
+        ),
         ("http://127.0.0.1:80/a", "http://127.0.0.1/a"),
         ("https://oag.ca.gov", "https://oag.ca.gov/"),
-        ("https://www.ice.gov/newsroom?page=1&gclid=z&keep=1", "https://www.ice.gov/newsroom?page=1&keep=1"),
+        (
+            "https://www.ice.gov/newsroom?page=1&gclid=z&keep=1",
+            "https://www.ice.gov/newsroom?page=1&keep=1",
+        ),
     ],
 )
 def test_canonical_url(url, expected):
@@ -27,7 +35,7 @@ def test_canonical_url(url, expected):
 @pytest.mark.parametrize(
     ("a", "b"),
     [
-        ("ICE’s “detainer” letters", "ICE's \"detainer\" letters"),
+        ("ICE’s “detainer” letters", 'ICE\'s "detainer" letters'),
         ("CHICAGO — Attorney", "CHICAGO - Attorney"),
         ("NEW YORK – Today", "NEW YORK -Today"),
         ("ﬁnal  text\u00a0here", "final text here"),

@@ -20,8 +20,12 @@ BODY = "WASHINGTON – The Department said “today” it would act.\n\nSecond p
 
 def page(**changes: object) -> ReleasePage:
     values: dict[str, object] = {
-        "source": "dhs", "url": URL, "title": "DHS Puts States on Notice",
-        "published": dt.date(2025, 9, 20), "body": BODY, "html": b"<html>raw</html>",
+        "source": "dhs",
+        "url": URL,
+        "title": "DHS Puts States on Notice",
+        "published": dt.date(2025, 9, 20),
+        "body": BODY,
+        "html": b"<html>raw</html>",
     }
     values.update(changes)
     return ReleasePage(**values)  # type: ignore[arg-type]
