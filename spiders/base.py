@@ -129,7 +129,7 @@ class NewsroomSpider(scrapy.Spider):
                 self.oldest_listed is None or entry.published < self.oldest_listed
             ):
                 self.oldest_listed = entry.published
-            yield self.release_request(url)
+            yield self.release_request(url, listed=entry.published)
         yield ListingPage(self.name, response.url, rows, complete)
         if rows == 0 and complete:
             yield CrawlProblem(
@@ -158,8 +158,14 @@ class NewsroomSpider(scrapy.Spider):
             return
         yield from self._walk_finished()
 
-    def release_request(self, url: str) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse_release, errback=self.release_failed)
+    def release_request(self, url: str, *, listed: dt.date | None = None) -> scrapy.Request:
+        """A release page request; ``listed`` is the listing row's date, the fallback date."""
+        return scrapy.Request(
+            url,
+            callback=self.parse_release,
+            errback=self.release_failed,
+            meta={"listed_date": listed},
+        )
 
     def parse_release(self, response: Response) -> Iterator[Any]:
         if response.status in GONE_STATUSES or (
@@ -195,14 +201,18 @@ class NewsroomSpider(scrapy.Spider):
                 f"release page has no {' or '.join(missing)}",
             )
             return
+        published, date_source = fields.published, fields.date_source
+        listed = response.meta.get("listed_date")
+        if published is None and listed is not None:
+            published, date_source = listed, "listing row"
         yield ReleasePage(
             source=self.name,
             url=self.canonical_url(response),
             title=fields.title,
-            published=fields.published,
+            published=published,
             body=fields.body,
             html=response.body,
-            date_source=fields.date_source,
+            date_source=date_source,
         )
 
     # ---- errors -----------------------------------------------------------------------------

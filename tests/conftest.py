@@ -43,13 +43,18 @@ def _postgres_schema_url(base: str) -> Iterator[str]:
         admin.dispose()
 
 
-@pytest.fixture
-def database_url(tmp_path: Path) -> Iterator[str]:
-    """URL of an empty database for this test."""
+def empty_database(directory: Path) -> Iterator[str]:
+    """URL of an empty database: a SQLite file in ``directory``, or a PostgreSQL schema."""
     if TEST_DATABASE_URL.startswith("postgresql"):
         yield from _postgres_schema_url(TEST_DATABASE_URL)
     else:
-        yield f"sqlite:///{tmp_path / 'monitor.db'}"
+        yield f"sqlite:///{directory / 'monitor.db'}"
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    """URL of an empty database for this test."""
+    yield from empty_database(tmp_path)
 
 
 @pytest.fixture

@@ -7,6 +7,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import click
@@ -72,6 +74,27 @@ def one_line_errors(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def setup_logging(verbose: int, log_file: str | None) -> None:
+    """Details go to the log file (and to stderr with -v); stderr alone stays quiet."""
+    level = logging.INFO if verbose <= 1 else logging.DEBUG
+    console = logging.StreamHandler()
+    console.setLevel(level if verbose else logging.CRITICAL)
+    handlers: list[logging.Handler] = [console]
+    if log_file:
+        path = Path(log_file)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(RotatingFileHandler(path, maxBytes=5_000_000, backupCount=3))
+    for handler in handlers:
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    logging.basicConfig(level=level, handlers=handlers, force=True)
+    if verbose < 2:  # Scrapy's own INFO lines (stats dumps, middleware lists) are noise here
+        logging.getLogger("scrapy").setLevel(logging.WARNING)
+        logging.getLogger("twisted").setLevel(logging.WARNING)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
@@ -80,15 +103,18 @@ def one_line_errors(func: Callable[P, R]) -> Callable[P, R]:
     help="Config file (default: $MONITOR_CONFIG, else ./monitor.toml if present).",
 )
 @click.option("-v", "--verbose", count=True, help="Log details to stderr (-vv for debug).")
+@click.option(
+    "--log-file",
+    envvar="MONITOR_LOG_FILE",
+    default="data/monitor.log",
+    show_default=True,
+    help="Where details of every problem are logged ('' for nowhere; env MONITOR_LOG_FILE).",
+)
 @click.version_option(__version__, prog_name="monitor")
 @click.pass_context
-def main(ctx: click.Context, config_path: str | None, verbose: int) -> None:
+def main(ctx: click.Context, config_path: str | None, verbose: int, log_file: str) -> None:
     """Monitor government newsrooms: every release, every version, every change."""
-    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    handler = logging.StreamHandler()
-    handler.setLevel(level if verbose else logging.ERROR)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=level, handlers=[handler])
+    setup_logging(verbose, log_file or None)
     ctx.obj = App(config_path=config_path, verbose=verbose)
 
 

@@ -70,6 +70,7 @@ def crawl(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         env=env,
+        cwd=config.parent,  # the log file lands in ./data of the test's own directory
         timeout=240,
         check=False,
     )

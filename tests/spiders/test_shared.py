@@ -58,3 +58,25 @@ def test_element_text_keeps_paragraphs_and_breaks_and_drops_noise():
 def test_squash_collapses_whitespace():
     assert squash("  DHS \n Puts\u00a0States   on Notice ") == "DHS Puts States on Notice"
     assert element_text(None) == ""
+
+
+def test_release_without_a_date_takes_the_listing_rows_date():
+    from scrapy.http import HtmlResponse
+
+    from spiders.base import NewsroomSpider
+    from spiders.items import ReleaseFields, ReleasePage
+
+    class Undated(NewsroomSpider):
+        name = "undated"
+
+        def release_fields(self, response):
+            return ReleaseFields("Title", None, "Body text.", "")
+
+    spider = Undated()
+    request = spider.release_request("http://127.0.0.1/r", listed=dt.date(2025, 9, 10))
+    response = HtmlResponse(
+        url=request.url, body=b"<html><body>x</body></html>", request=request, encoding="utf-8"
+    )
+    [page] = list(spider.parse_release(response))
+    assert isinstance(page, ReleasePage)
+    assert (page.published, page.date_source) == (dt.date(2025, 9, 10), "listing row")

@@ -1,0 +1,63 @@
+"""Run verdicts: removals only on a crawl that fully worked."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from monitor.models import CrawlRun, Release, ReleaseStatus, RunStatus
+from monitor.runs import RunRecorder
+from spiders.items import CrawlProblem, ListingPage, Problem, ReleaseGone, ReleasePage
+
+URL = "http://127.0.0.1:8000/news/releases/a"
+
+
+def recorder(sessions) -> RunRecorder:
+    return RunRecorder(sessions, source_key="ice", source_name="ICE", trigger="manual")
+
+
+def seed(sessions) -> None:
+    first = recorder(sessions)
+    first.handle(ListingPage("ice", "http://127.0.0.1:8000/newsroom", 1, True))
+    first.handle(ReleasePage("ice", URL, "A title", dt.date(2025, 9, 10), "Body.", b"<html/>"))
+    assert first.finish("finished").status is RunStatus.OK
+
+
+@pytest.mark.parametrize(
+    ("problem", "reason", "status"),
+    [
+        (None, "finished", RunStatus.OK),
+        (Problem.BLOCKED, "finished", RunStatus.BLOCKED),
+        (Problem.TRUNCATED, "finished", RunStatus.FAILED),
+        (Problem.HTTP, "finished", RunStatus.FAILED),
+        (Problem.PARSE, "finished", RunStatus.FAILED),
+        (None, "shutdown", RunStatus.INTERRUPTED),
+        (None, "closespider_timeout", RunStatus.FAILED),
+    ],
+)
+def test_only_a_clean_run_removes(sessions, problem, reason, status):
+    seed(sessions)
+    run = recorder(sessions)
+    run.handle(ListingPage("ice", "http://127.0.0.1:8000/newsroom", 1, problem is None))
+    run.handle(ReleaseGone("ice", URL, 404))
+    if problem is not None:
+        run.handle(CrawlProblem("ice", "http://127.0.0.1:8000/x", problem, "went wrong"))
+    summary = run.finish(reason)
+    assert summary.status is status
+    with sessions() as session:
+        release = session.scalars(select(Release)).one()
+        removed = release.status is ReleaseStatus.REMOVED
+        stored = session.get_one(CrawlRun, summary.run_id)
+        assert stored.status is status and stored.finished_at is not None
+    assert removed is (status is RunStatus.OK)
+    assert summary.removed == (1 if status is RunStatus.OK else 0)
+    if problem is not None:
+        assert summary.error == "went wrong: http://127.0.0.1:8000/x"
+
+
+def test_no_listing_page_read_is_a_failure(sessions):
+    summary = recorder(sessions).finish("finished")
+    assert summary.status is RunStatus.FAILED
+    assert summary.error == "no listing page was read"
