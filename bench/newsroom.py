@@ -125,6 +125,7 @@ def _page(title: str, main: str, head: str = "") -> str:
 def serve(room: Newsroom) -> Iterator[str]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out as separate writes
 
         def do_GET(self) -> None:
             status, body = room.respond(self.path)

@@ -81,7 +81,11 @@ def run_crawl(
     """
     if not is_reactor_installed():
         install_reactor(REACTOR)
+    scrapy_level = logging.getLogger("scrapy").level
     process = CrawlerProcess(Settings(PROCESS_SETTINGS, priority="default"))
+    # Scrapy's logging set-up turns its loggers up to DEBUG (a pprint of every item); keep the
+    # level the CLI chose.
+    logging.getLogger("scrapy").setLevel(scrapy_level)
     summaries: dict[str, RunSummary] = {}
     recorders: list[RunRecorder] = []
     closers: list[Callable[..., None]] = []

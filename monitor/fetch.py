@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any, Self
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from scrapy import signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
@@ -13,6 +14,8 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
     from monitor.runs import RunRecorder
+
+_R = TypeVar("_R", bound=Request | Response | None)
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
@@ -30,25 +33,28 @@ class BackoffRetryMiddleware(RetryMiddleware):
         middleware.backoff = crawler.settings.getfloat("RETRY_BACKOFF", 0.0)
         return middleware
 
-    async def process_response(  # type: ignore[override]
+    def process_response(  # type: ignore[override]
         self, request: Request, response: Response, spider: Any = None
-    ) -> Request | Response:
-        result = super().process_response(request, response)
-        await self._wait(result)
-        return result
+    ) -> Request | Response | Awaitable[Request]:
+        return self._after_wait(super().process_response(request, response))
 
-    async def process_exception(  # type: ignore[override]
+    def process_exception(  # type: ignore[override]
         self, request: Request, exception: Exception, spider: Any = None
-    ) -> Request | Response | None:
-        result = super().process_exception(request, exception)
-        await self._wait(result)
-        return result
+    ) -> Request | Response | Awaitable[Request] | None:
+        return self._after_wait(super().process_exception(request, exception))
 
-    async def _wait(self, result: Request | Response | None) -> None:
-        """Sleep before a retry: ``backoff`` seconds, doubled for each retry after the first."""
-        if isinstance(result, Request) and self.backoff > 0:
-            attempt = int(result.meta.get("retry_times", 1))
-            await asyncio.sleep(self.backoff * 2 ** (attempt - 1))
+    def _after_wait(self, result: _R) -> _R | Awaitable[Request]:
+        """A retry comes back after a sleep (Scrapy awaits what a middleware returns);
+        anything else is handed on at once, so the common path pays for no coroutine."""
+        if not isinstance(result, Request) or self.backoff <= 0:
+            return result
+        delay = self.backoff * 2 ** (int(result.meta.get("retry_times", 1)) - 1)
+        return _later(delay, result)
+
+
+async def _later(delay: float, request: Request) -> Request:
+    await asyncio.sleep(delay)
+    return request
 
 
 class StorePipeline:

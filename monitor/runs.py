@@ -1,7 +1,8 @@
 """One crawl run of one source: its row in ``crawl_runs``, its counts, and its verdict.
 
-Each item is stored in its own transaction, so whatever a crawl had fetched is kept if it dies.
-Removals wait for the end: they are applied only when the run finished ``ok`` (no block page,
+Release pages are stored in small batches (up to ``BATCH_SIZE`` pages or ``BATCH_SECONDS``
+seconds, one transaction each), so a crawl that dies loses at most the last batch. Removals wait
+for the end: they are applied only when the run finished ``ok`` (no block page,
 no failed or cut-short page, every listing page read).
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,12 +25,14 @@ from monitor.store import (
     ensure_source,
     known_releases,
     mark_removed,
-    record_release,
+    record_releases,
 )
 from spiders.items import CrawlProblem, ListingPage, Problem, ReleaseGone, ReleasePage
 
 log = logging.getLogger(__name__)
 
+BATCH_SIZE = 100
+BATCH_SECONDS = 2.0
 COUNTERS = ("pages", "new", "edited", "unchanged", "removed", "restored", "errors")
 
 
@@ -82,7 +86,9 @@ class RunRecorder:
         self.factory = factory
         self.on_progress = on_progress
         self.gone: list[str] = []
+        self.pending: list[ReleasePage] = []
         self.started = utcnow()
+        self.flushed = time.monotonic()
         with transaction(factory) as session:
             source = ensure_source(session, source_key, source_name)
             run = CrawlRun(
@@ -110,7 +116,9 @@ class RunRecorder:
 
     def handle(self, item: Any) -> None:
         if isinstance(item, ReleasePage):
-            self._release(item)
+            self.pending.append(item)
+            if len(self.pending) >= BATCH_SIZE or time.monotonic() - self.flushed >= BATCH_SECONDS:
+                self.flush()
         elif isinstance(item, ReleaseGone):
             self.gone.append(item.url)
         elif isinstance(item, ListingPage):
@@ -121,24 +129,42 @@ class RunRecorder:
             log.warning("%s: %s: %s (%s)", item.source, item.problem, item.message, item.url)
         self._progress()
 
-    def _release(self, item: ReleasePage) -> None:
-        try:
-            with transaction(self.factory) as session:
-                source = session.get_one(Source, self.source_id)
-                outcome = record_release(session, source, item, run_id=self.summary.run_id)
-        except Exception as exc:
-            log.exception("could not store %s", item.url)
-            self.handle(
-                CrawlProblem(
-                    item.source, item.url, Problem.PARSE, f"could not store release: {exc}"
-                )
-            )
+    def flush(self) -> None:
+        """Write the pending release pages; if the batch fails, retry them one by one."""
+        batch, self.pending = self.pending, []
+        self.flushed = time.monotonic()
+        if not batch:
             return
-        attribute = "edited" if outcome is Outcome.EDITED else outcome.value
-        setattr(self.summary, attribute, getattr(self.summary, attribute) + 1)
+        try:
+            self._count(self._store(batch))
+        except Exception:
+            log.warning(
+                "batch of %d releases failed; storing them one by one", len(batch), exc_info=True
+            )
+            for item in batch:
+                try:
+                    self._count(self._store([item]))
+                except Exception as exc:
+                    log.exception("could not store %s", item.url)
+                    self.handle(
+                        CrawlProblem(
+                            item.source, item.url, Problem.PARSE, f"could not store release: {exc}"
+                        )
+                    )
+        self._progress()
+
+    def _store(self, batch: list[ReleasePage]) -> list[Outcome]:
+        with transaction(self.factory) as session:
+            source = session.get_one(Source, self.source_id)
+            return record_releases(session, source, batch, run_id=self.summary.run_id)
+
+    def _count(self, outcomes: list[Outcome]) -> None:
+        for outcome in outcomes:
+            setattr(self.summary, outcome.value, getattr(self.summary, outcome.value) + 1)
 
     def finish(self, reason: str) -> RunSummary:
         """Decide the run's status, apply removals if it earned them, and close its row."""
+        self.flush()
         summary = self.summary
         summary.status = self._verdict(reason)
         summary.error = self._error_text(reason)

@@ -130,6 +130,7 @@ def serve(*sites: str) -> Iterator[dict[str, Newsroom]]:
 def _handler_for(room: Newsroom) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out as separate writes
 
         def do_GET(self) -> None:
             status, body, kind = room.respond(self.path)

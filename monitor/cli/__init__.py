@@ -47,6 +47,11 @@ class App:
             self._db = open_database(self.config.database_url)
         return self._db[1]
 
+    def close(self) -> None:
+        if self._db is not None:
+            self._db[0].dispose()
+            self._db = None
+
     def source_keys(self, requested: tuple[str, ...]) -> list[str]:
         if not requested:
             return [k for k, s in self.config.sources.items() if s.enabled]
@@ -115,7 +120,8 @@ def setup_logging(verbose: int, log_file: str | None) -> None:
 def main(ctx: click.Context, config_path: str | None, verbose: int, log_file: str) -> None:
     """Monitor government newsrooms: every release, every version, every change."""
     setup_logging(verbose, log_file or None)
-    ctx.obj = App(config_path=config_path, verbose=verbose)
+    ctx.obj = app = App(config_path=config_path, verbose=verbose)
+    ctx.call_on_close(app.close)
 
 
 @main.group()
@@ -129,7 +135,10 @@ def db() -> None:
 def db_upgrade(app: App) -> None:
     """Apply pending schema migrations (other commands do this on first use too)."""
     engine = make_engine(app.config.database_url)
-    upgrade(engine)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
     click.echo(
         f"database is at the latest schema: {engine.url.render_as_string(hide_password=True)}"
     )

@@ -32,8 +32,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, st
 
 
 def run(config: Path, *args: str) -> Result:
-    result = CliRunner().invoke(main, ["--config", str(config), "--log-file", "", *args])
-    return result
+    return CliRunner().invoke(main, ["--config", str(config), "--log-file", "", *args])
 
 
 def ice_url(root: str, kind: str) -> str:
@@ -49,11 +48,15 @@ def test_releases_json_and_filters(crawled):
     assert len(everything) == total_v1 + sum(len(EXPECTED[s]["v2"]["new"]) for s in SITES)
     removed = json.loads(run(config, "releases", "--status", "removed", "--format", "json").output)
     assert len(removed) == sum(len(EXPECTED[s]["v2"]["removed"]) for s in SITES)
-    ice = json.loads(run(config, "releases", "--source", "ice", "--since", "2026-01-01",
-                         "--format", "json").output)
+    ice = json.loads(
+        run(
+            config, "releases", "--source", "ice", "--since", "2026-01-01", "--format", "json"
+        ).output
+    )
     assert ice and all(r["source"] == "ice" and r["published"] >= "2026-01-01" for r in ice)
-    assert {"id", "source", "url", "title", "published", "status", "versions",
-            "first_seen"} <= set(ice[0])
+    assert {"id", "source", "url", "title", "published", "status", "versions", "first_seen"} <= set(
+        ice[0]
+    )
 
 
 def test_releases_table_and_bad_input(crawled):
@@ -72,13 +75,17 @@ def test_show_current_old_version_and_history(crawled):
     shown = json.loads(run(config, "show", url, "--format", "json").output)
     assert shown["versions"] == 2 and shown["version"]["number"] == 2
     assert [h["changed"] for h in shown["history"]] == [[], ["body"]]
-    old = json.loads(run(config, "show", str(shown["id"]), "--version", "1", "--format",
-                         "json").output)
+    old = json.loads(
+        run(config, "show", str(shown["id"]), "--version", "1", "--format", "json").output
+    )
     assert old["version"]["body"] != shown["version"]["body"]
     text = run(config, "show", url + "?utm_source=x").output
     assert "history:" in text and "v2" in text and "body" in text
     missing = run(config, "show", "999999")
-    assert missing.exit_code == 1 and missing.output.strip() == "Error: no release with id or URL '999999'"
+    assert (
+        missing.exit_code == 1
+        and missing.output.strip() == "Error: no release with id or URL '999999'"
+    )
     no_version = run(config, "show", url, "--version", "9")
     assert "has no version 9 (it has 1 to 2)" in no_version.output
 
@@ -100,11 +107,23 @@ def test_export_jsonl_and_csv(crawled):
     config, _ = crawled
     lines = run(config, "export", "--source", "ice").output.splitlines()
     rows = [json.loads(line) for line in lines]
-    expected_versions = EXPECTED["ice"]["v1"]["releases"] + len(EXPECTED["ice"]["v2"]["new"]) + len(
-        EXPECTED["ice"]["v2"]["edited"])
+    expected_versions = (
+        EXPECTED["ice"]["v1"]["releases"]
+        + len(EXPECTED["ice"]["v2"]["new"])
+        + len(EXPECTED["ice"]["v2"]["edited"])
+    )
     assert len(rows) == expected_versions
-    assert set(rows[0]) == {"release_id", "source", "url", "version", "fetched_at", "title",
-                            "published", "body", "content_hash"}
+    assert set(rows[0]) == {
+        "release_id",
+        "source",
+        "url",
+        "version",
+        "fetched_at",
+        "title",
+        "published",
+        "body",
+        "content_hash",
+    }
     table = list(csv.DictReader(io.StringIO(run(config, "export", "--format", "csv").output)))
     assert len(table) > len(rows) and {r["source"] for r in table} == set(SITES)
 
@@ -124,4 +143,7 @@ def test_db_upgrade_and_broken_config(crawled, tmp_path):
     broken.write_text("[crawl]\nmax_pages = 'ten'\n")
     result = run(broken, "releases")
     assert result.exit_code == 1
-    assert result.output == f"Error: {broken}:2: crawl.max_pages must be a positive integer, got 'ten'\n"
+    assert (
+        result.output
+        == f"Error: {broken}:2: crawl.max_pages must be a positive integer, got 'ten'\n"
+    )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.config import DEFAULT_DATABASE_URL, ConfigError, load_config
+from monitor.config import CRAWL_SETTINGS, DEFAULT_DATABASE_URL, ConfigError, load_config
 
 KEYS = ("dhs", "ice", "ca_ag", "il_ag", "ny_ag")
 
@@ -104,3 +104,12 @@ def test_mistakes_get_one_line_naming_file_line_and_key(tmp_path, text, message)
 def test_missing_file_is_named(tmp_path):
     with pytest.raises(ConfigError, match=r"nope\.toml: cannot read config file"):
         load_config(tmp_path / "nope.toml", source_keys=KEYS)
+
+
+def test_example_config_in_deploy_is_valid_and_matches_the_defaults(monkeypatch):
+    monkeypatch.delenv("MONITOR_DATABASE_URL", raising=False)
+    example = Path(__file__).parents[2] / "deploy" / "monitor.example.toml"
+    config = load_config(example, source_keys=KEYS)
+    assert config.database_url == DEFAULT_DATABASE_URL
+    for setting in CRAWL_SETTINGS:
+        assert config.crawl[setting.name] == setting.default, setting.name
