@@ -80,7 +80,8 @@ def render_text(diffs: list[FieldDiff], *, context: int | None = 12, color: bool
                 parts.append(_paint(f"[-{chunk.text}-]", "31", color))
             else:
                 parts.append(_paint(f"{{+{chunk.text}+}}", "32", color))
-        out.append(f"{diff.field}:\n" + " ".join(p for p in parts if p))
+        joined = " ".join(p for p in parts if p)
+        out.append(f"{diff.field}:\n" + re.sub(r" *\n\n *", "\n\n", joined))
     return "\n\n".join(out)
 
 

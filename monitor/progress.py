@@ -17,7 +17,9 @@ class CrawlProgress:
         self.live = self.stream.isatty()
         self.interval = interval if interval is not None else (0.2 if self.live else 5.0)
         self.states: dict[str, RunSummary] = {}
-        self.last = 0.0
+        self.last = (
+            0.0 if self.live else time.monotonic()
+        )  # a log gets no line in the first seconds
 
     def __call__(self, summary: RunSummary) -> None:
         self.states[summary.source] = summary

@@ -88,7 +88,7 @@ def sources(app: App, fmt: str) -> None:
         for r in rows
     ]
     click.echo(
-        tabulate(table, headers=["source", "enabled", "pages", "delay", "last run", "listing"])
+        tabulate(table, headers=["source", "enabled", "max pages", "delay", "last run", "listing"])
     )
 
 

@@ -1,0 +1,40 @@
+"""The README must not drift from the code: settings, defaults, commands, example config."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from monitor.cli import main
+from monitor.config import CRAWL_SETTINGS
+
+README = (Path(__file__).parents[1] / "README.md").read_text()
+
+
+def test_settings_table_matches_the_settings():
+    rows = dict(re.findall(r"^\| `(\w+)` \| `([^`]*)` \|", README, re.MULTILINE))
+    assert set(rows) == {s.name for s in CRAWL_SETTINGS}
+    for setting in CRAWL_SETTINGS:
+        if isinstance(setting.default, bool):
+            assert rows[setting.name] == str(setting.default).lower()
+        elif isinstance(setting.default, int | float):
+            assert rows[setting.name] == str(setting.default), setting.name
+
+
+def test_every_command_is_in_the_tour():
+    commands = main.list_commands(None)  # type: ignore[arg-type]
+    assert commands
+    for command in commands:
+        assert f"$ monitor {command}" in README, command
+
+
+def test_readme_opens_with_the_two_commands():
+    block = README.split("```sh", 1)[1].split("```", 1)[0]
+    assert ".venv/bin/monitor crawl" in block and "bash .ci/run" in block
+
+
+def test_help_works():
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0 and "crawl" in result.output
