@@ -1,7 +1,7 @@
-"""Run one crawl of one or more sources now, in this process.
+"""Run one crawl of one or more sources now, in this process (``monitor crawl``).
 
-``python -m monitor.crawl SOURCE ...`` runs the same thing as ``monitor crawl`` (the service
-starts crawls that way, one child process per crawl).
+Twisted's reactor starts once per process, so a long-lived caller runs each crawl as a child
+process of its own (``monitor crawl SOURCE``).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ PROCESS_SETTINGS = {
 }
 
 
-def scrapy_settings(source: SourceConfig, **overrides: Any) -> Settings:
+def scrapy_settings(source: SourceConfig) -> Settings:
     """Scrapy settings for one source: polite by default, everything from the config."""
     values = dict(source.crawl)
     settings = Settings()
@@ -57,11 +57,9 @@ def scrapy_settings(source: SourceConfig, **overrides: Any) -> Settings:
             },
             "ITEM_PIPELINES": {"monitor.fetch.StorePipeline": 100},
             "COOKIES_ENABLED": True,
-            "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
         },
         priority="project",
     )
-    settings.setdict(overrides, priority="cmdline")
     return settings
 
 
@@ -73,7 +71,6 @@ def run_crawl(
     trigger: str = "manual",
     max_pages: int | None = None,
     on_progress: Callable[[RunSummary], None] | None = None,
-    overrides: dict[str, Any] | None = None,
 ) -> list[RunSummary]:
     """Crawl the given sources concurrently (one host each) and return one summary per source.
 
@@ -101,7 +98,7 @@ def run_crawl(
         )
         recorders.append(recorder)
         known, recheck = recorder.plan(recheck_days=int(source.get("recheck_days")))
-        crawler = Crawler(cls, scrapy_settings(source, **(overrides or {})))
+        crawler = Crawler(cls, scrapy_settings(source))
         closer = _closer(recorder, summaries)
         closers.append(closer)  # signal receivers are weak references: keep them alive
         crawler.signals.connect(closer, signal=signals.spider_closed)

@@ -57,8 +57,8 @@ class RunSummary:
 
     def line(self) -> str:
         counts = "  ".join(f"{name} {getattr(self, name)}" for name in COUNTERS)
-        text = f"{self.source:<8} {self.status.value:<8} {counts}  ({self.seconds:.1f}s)"
-        return f"{text}\n         {self.error}" if self.error else text
+        text = f"{self.source:<8} {self.status.value:<11} {counts}  ({self.seconds:.1f}s)"
+        return f"{text}\n{'':9}{self.error}" if self.error else text
 
     def as_dict(self) -> dict[str, Any]:
         return {
