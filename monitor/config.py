@@ -10,120 +10,18 @@ import difflib
 import os
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from monitor import __version__
+from monitor.settings import CRAWL_BY_NAME, CRAWL_SETTINGS, SECTIONS, SOURCE_BY_NAME, Setting
 
 DEFAULT_DATABASE_URL = "sqlite:///data/monitor.db"
-DEFAULT_USER_AGENT = (
-    f"press-monitor/{__version__} (change monitor for government press releases; "
-    "set [crawl] user_agent to add your contact)"
-)
 
 
 class ConfigError(Exception):
     """A config file that cannot be used; the message is one line naming file, line and key."""
-
-
-@dataclass(frozen=True)
-class Setting:
-    name: str
-    default: Any
-    help: str
-    check: Callable[[Any], bool]
-    expects: str
-
-
-def _positive_int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool) and v > 0
-
-
-def _non_negative_number(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and v >= 0
-
-
-def _string(v: Any) -> bool:
-    return isinstance(v, str) and bool(v.strip())
-
-
-def _bool(v: Any) -> bool:
-    return isinstance(v, bool)
-
-
-def _url_list(v: Any) -> bool:
-    return (
-        isinstance(v, list)
-        and bool(v)
-        and all(isinstance(u, str) and u.startswith(("http://", "https://")) for u in v)
-    )
-
-
-# The crawl settings: defaults for every source in [crawl], overridable per source.
-CRAWL_SETTINGS: tuple[Setting, ...] = (
-    Setting("max_pages", 3, "listing pages read per crawl", _positive_int, "a positive integer"),
-    Setting(
-        "download_delay",
-        1.5,
-        "seconds between requests to one host",
-        _non_negative_number,
-        "a number of seconds >= 0",
-    ),
-    Setting(
-        "concurrent_requests",
-        1,
-        "requests in flight at once to the source's host",
-        _positive_int,
-        "a positive integer",
-    ),
-    Setting(
-        "user_agent",
-        DEFAULT_USER_AGENT,
-        "User-Agent header sent to the sites",
-        _string,
-        "a non-empty string",
-    ),
-    Setting(
-        "timeout", 30, "seconds before a request is abandoned", _positive_int, "a positive integer"
-    ),
-    Setting(
-        "retries",
-        3,
-        "retries of a request after a 5xx answer or a timeout",
-        _non_negative_number,
-        "a whole number >= 0",
-    ),
-    Setting(
-        "retry_backoff",
-        2.0,
-        "seconds before the first retry, doubled on each further retry",
-        _non_negative_number,
-        "a number of seconds >= 0",
-    ),
-    Setting(
-        "recheck_days",
-        7,
-        "known releases older than the listing window are re-fetched when "
-        "this many days have passed since their last fetch",
-        _positive_int,
-        "a positive integer",
-    ),
-    Setting("obey_robots", True, "obey robots.txt", _bool, "true or false"),
-)
-SOURCE_ONLY: tuple[Setting, ...] = (
-    Setting("enabled", True, "crawl this source", _bool, "true or false"),
-    Setting(
-        "start_urls",
-        None,
-        "listing URL(s) to start from (a mirror or local copy)",
-        _url_list,
-        "a non-empty list of http(s) URLs",
-    ),
-)
-CRAWL_BY_NAME = {s.name: s for s in CRAWL_SETTINGS}
-SOURCE_BY_NAME = {s.name: s for s in (*CRAWL_SETTINGS, *SOURCE_ONLY)}
 
 
 @dataclass(frozen=True)
@@ -143,9 +41,22 @@ class Config:
     database_url: str
     sources: Mapping[str, SourceConfig]
     crawl: Mapping[str, Any] = field(default_factory=dict)
+    sections: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def source(self, key: str) -> SourceConfig:
         return self.sources[key]
+
+    @property
+    def threads(self) -> Mapping[str, Any]:
+        return self.sections["threads"]
+
+    @property
+    def digest(self) -> Mapping[str, Any]:
+        return self.sections["digest"]
+
+    @property
+    def smtp(self) -> Mapping[str, Any]:
+        return self.sections["smtp"]
 
 
 def find_config_file(explicit: str | Path | None) -> Path | None:
@@ -175,7 +86,7 @@ def load_config(explicit: str | Path | None = None, *, source_keys: tuple[str, .
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(_decode_error(path, exc)) from exc
     where = _Locator(path, text)
-    _check_keys(data, {"database", "crawl", "sources"}, "", where)
+    _check_keys(data, {"database", "crawl", "sources", *SECTIONS}, "", where)
     database = data.get("database", {})
     _check_table(database, "database", where)
     _check_keys(database, {"url"}, "database", where)
@@ -204,7 +115,15 @@ def load_config(explicit: str | Path | None = None, *, source_keys: tuple[str, .
             start_urls=tuple(start) if start else None,
             crawl=merged,
         )
-    return Config(path=path, database_url=url, sources=sources, crawl=crawl)
+    sections = {}
+    for name, settings in SECTIONS.items():
+        table = data.get(name, {})
+        _check_table(table, name, where)
+        known = {s.name: s for s in settings}
+        sections[name] = {s.name: s.default for s in settings} | _checked(table, known, name, where)
+    if sections["threads"]["suggest_threshold"] > sections["threads"]["match_threshold"]:
+        raise where.error("threads", "suggest_threshold", "must not be above match_threshold")
+    return Config(path=path, database_url=url, sources=sources, crawl=crawl, sections=sections)
 
 
 def _decode_error(path: Path, exc: tomllib.TOMLDecodeError) -> str:

@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.reactor import install_reactor, is_reactor_installed
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import Config, SourceConfig
+from monitor.db import transaction
+from monitor.models import Release, Source
 from monitor.runs import RunRecorder, RunSummary
+from monitor.threads import match_runs
 from spiders import spider_class
 
 REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
@@ -114,7 +119,29 @@ def run_crawl(
     for recorder in recorders:  # a crawler that never opened its spider sent no "closed"
         if recorder.summary.source not in summaries:
             summaries[recorder.summary.source] = recorder.finish("not started")
+    _match(config, factory, summaries)
     return [summaries[key] for key in keys]
+
+
+def _match(
+    config: Config, factory: sessionmaker[Session], summaries: dict[str, RunSummary]
+) -> None:
+    """Match what the runs found against the open threads; a failure here spoils no crawl."""
+    try:
+        with transaction(factory) as session:
+            joined = match_runs(session, [s.run_id for s in summaries.values()], config.threads)
+            sources = dict(
+                session.execute(
+                    select(Release.id, Source.key)
+                    .join(Source)
+                    .where(Release.id.in_([j.release_id for j in joined]))
+                ).all()
+            )
+    except Exception:
+        logging.getLogger(__name__).exception("thread matching failed")
+        return
+    for item in joined:
+        summaries[sources[item.release_id]].threads.append(asdict(item))
 
 
 def _closer(recorder: RunRecorder, summaries: dict[str, RunSummary]) -> Callable[..., None]:

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Enum,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -165,3 +166,67 @@ class Event(Base):
     fields: Mapped[str] = mapped_column(String(64), default="")
 
     release: Mapped[Release] = relationship()
+
+
+class ThreadStatus(enum.StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class MemberMethod(enum.StrEnum):
+    SEED = "seed"  # named when the thread was created
+    MATCHED = "matched"  # found by the matcher
+    MANUAL = "manual"  # a person's attach or detach: matching never overrides it
+
+
+class MemberState(enum.StrEnum):
+    CONFIRMED = "confirmed"
+    SUGGESTED = "suggested"
+    REJECTED = "rejected"
+
+
+class Thread(Base):
+    """A story a user follows across agencies."""
+
+    __tablename__ = "threads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    keywords: Mapped[str] = mapped_column(Text, default="")  # one per line
+    status: Mapped[ThreadStatus] = mapped_column(
+        _enum(ThreadStatus, "thread_status"), default=ThreadStatus.OPEN
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    members: Mapped[list[ThreadMember]] = relationship(
+        back_populates="thread", cascade="all, delete-orphan"
+    )
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return [k for k in self.keywords.split("\n") if k]
+
+
+class ThreadMember(Base):
+    """A release in a thread, with how and why it got there."""
+
+    __tablename__ = "thread_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"))
+    method: Mapped[MemberMethod] = mapped_column(_enum(MemberMethod, "member_method"))
+    state: Mapped[MemberState] = mapped_column(_enum(MemberState, "member_state"))
+    score: Mapped[float | None] = mapped_column(Float)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    joined_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    version_number: Mapped[int | None] = mapped_column(Integer)  # the version that was matched
+
+    thread: Mapped[Thread] = relationship(back_populates="members")
+    release: Mapped[Release] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("thread_id", "release_id", name="uq_thread_members_thread_release"),
+    )

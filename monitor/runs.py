@@ -54,6 +54,7 @@ class RunSummary:
     error: str | None = None
     seconds: float = 0.0
     problems: list[CrawlProblem] = field(default_factory=list)
+    threads: list[dict[str, Any]] = field(default_factory=list)  # releases matched to threads
 
     def line(self) -> str:
         counts = "  ".join(f"{name} {getattr(self, name)}" for name in COUNTERS)
@@ -68,6 +69,7 @@ class RunSummary:
             **{name: getattr(self, name) for name in (*COUNTERS, "listing_pages")},
             "error": self.error,
             "seconds": round(self.seconds, 3),
+            "threads": self.threads,
         }
 
 

@@ -8,19 +8,22 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from monitor.cli import main
-from monitor.config import CRAWL_SETTINGS
+from monitor.settings import CRAWL_SETTINGS, SECTIONS
 
 README = (Path(__file__).parents[1] / "README.md").read_text()
 
 
-def test_settings_table_matches_the_settings():
+def test_settings_tables_match_the_settings():
     rows = dict(re.findall(r"^\| `(\w+)` \| `([^`]*)` \|", README, re.MULTILINE))
-    assert set(rows) == {s.name for s in CRAWL_SETTINGS}
-    for setting in CRAWL_SETTINGS:
+    settings = [*CRAWL_SETTINGS, *(s for table in SECTIONS.values() for s in table)]
+    assert set(rows) == {s.name for s in settings}
+    for setting in settings:
         if isinstance(setting.default, bool):
             assert rows[setting.name] == str(setting.default).lower()
         elif isinstance(setting.default, int | float):
             assert rows[setting.name] == str(setting.default), setting.name
+        elif setting.name != "user_agent":
+            assert rows[setting.name] == f'"{setting.default}"', setting.name
 
 
 def test_every_command_is_in_the_tour():
@@ -28,6 +31,8 @@ def test_every_command_is_in_the_tour():
     assert commands
     for command in commands:
         assert f"$ monitor {command}" in README, command
+    for command in main.get_command(None, "threads").list_commands(None):  # type: ignore[union-attr,arg-type]
+        assert f"$ monitor threads {command}" in README, command
 
 
 def test_readme_opens_with_the_two_commands():

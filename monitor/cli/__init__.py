@@ -149,9 +149,9 @@ def echo_json(value: Any) -> None:
 
 
 def register() -> None:
-    from monitor.cli import browse, crawl
+    from monitor.cli import browse, crawl, digest, threads
 
-    for module in (crawl, browse):
+    for module in (crawl, browse, threads, digest):
         for command in module.COMMANDS:
             main.add_command(command)
 

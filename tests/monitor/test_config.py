@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.config import CRAWL_SETTINGS, DEFAULT_DATABASE_URL, ConfigError, load_config
+from monitor.config import DEFAULT_DATABASE_URL, ConfigError, load_config
+from monitor.settings import CRAWL_SETTINGS, SECTIONS
 
 KEYS = ("dhs", "ice", "ca_ag", "il_ag", "ny_ag")
 
@@ -113,3 +114,15 @@ def test_example_config_in_deploy_is_valid_and_matches_the_defaults(monkeypatch)
     assert config.database_url == DEFAULT_DATABASE_URL
     for setting in CRAWL_SETTINGS:
         assert config.crawl[setting.name] == setting.default, setting.name
+    for section, settings in SECTIONS.items():
+        for setting in settings:
+            assert config.sections[section][setting.name] == setting.default, setting.name
+
+
+def test_section_settings_are_checked(tmp_path):
+    bad = write(tmp_path, '[digest]\ntimezone = "Mars/Olympus"\n')
+    with pytest.raises(ConfigError, match=r"monitor.toml:2: digest.timezone must be an IANA"):
+        load_config(bad, source_keys=KEYS)
+    crossed = write(tmp_path, "[threads]\nmatch_threshold = 30\nsuggest_threshold = 40\n")
+    with pytest.raises(ConfigError, match="suggest_threshold must not be above match_threshold"):
+        load_config(crossed, source_keys=KEYS)

@@ -33,8 +33,11 @@ from tests.newsrooms import DATA, SITES, Newsroom, serve
 EXPECTED = {site: json.loads((DATA / site / "expected.json").read_text()) for site in SITES}
 
 
-def write_config(path: Path, database_url: str, rooms: dict[str, Newsroom]) -> Path:
+def write_config(
+    path: Path, database_url: str, rooms: dict[str, Newsroom], *, extra: str = ""
+) -> Path:
     lines = [
+        extra,
         "[database]",
         f'url = "{database_url}"',
         "",

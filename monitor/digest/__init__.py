@@ -1,0 +1,1 @@
+"""The daily change digest: built as data (:mod:`.model`, :mod:`.build`), rendered by format."""

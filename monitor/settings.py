@@ -1,0 +1,222 @@
+"""Every setting the config file knows: one table per section (name, default, help, check).
+
+The tables drive defaults, validation and the README's settings tables alike.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from monitor import __version__
+
+DEFAULT_USER_AGENT = (
+    f"press-monitor/{__version__} (change monitor for government press releases; "
+    "set [crawl] user_agent to add your contact)"
+)
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    check: Callable[[Any], bool]
+    expects: str
+
+
+def _positive_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and v > 0
+
+
+def _non_negative_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and v >= 0
+
+
+def _string(v: Any) -> bool:
+    return isinstance(v, str) and bool(v.strip())
+
+
+def _bool(v: Any) -> bool:
+    return isinstance(v, bool)
+
+
+def _url_list(v: Any) -> bool:
+    return (
+        isinstance(v, list)
+        and bool(v)
+        and all(isinstance(u, str) and u.startswith(("http://", "https://")) for u in v)
+    )
+
+
+# The crawl settings: defaults for every source in [crawl], overridable per source.
+CRAWL_SETTINGS: tuple[Setting, ...] = (
+    Setting("max_pages", 3, "listing pages read per crawl", _positive_int, "a positive integer"),
+    Setting(
+        "download_delay",
+        1.5,
+        "seconds between requests to one host",
+        _non_negative_number,
+        "a number of seconds >= 0",
+    ),
+    Setting(
+        "concurrent_requests",
+        1,
+        "requests in flight at once to the source's host",
+        _positive_int,
+        "a positive integer",
+    ),
+    Setting(
+        "user_agent",
+        DEFAULT_USER_AGENT,
+        "User-Agent header sent to the sites",
+        _string,
+        "a non-empty string",
+    ),
+    Setting(
+        "timeout", 30, "seconds before a request is abandoned", _positive_int, "a positive integer"
+    ),
+    Setting(
+        "retries",
+        3,
+        "retries of a request after a 5xx answer or a timeout",
+        _non_negative_number,
+        "a whole number >= 0",
+    ),
+    Setting(
+        "retry_backoff",
+        2.0,
+        "seconds before the first retry, doubled on each further retry",
+        _non_negative_number,
+        "a number of seconds >= 0",
+    ),
+    Setting(
+        "recheck_days",
+        7,
+        "known releases older than the listing window are re-fetched when "
+        "this many days have passed since their last fetch",
+        _positive_int,
+        "a positive integer",
+    ),
+    Setting("obey_robots", True, "obey robots.txt", _bool, "true or false"),
+)
+SOURCE_ONLY: tuple[Setting, ...] = (
+    Setting("enabled", True, "crawl this source", _bool, "true or false"),
+    Setting(
+        "start_urls",
+        None,
+        "listing URL(s) to start from (a mirror or local copy)",
+        _url_list,
+        "a non-empty list of http(s) URLs",
+    ),
+)
+CRAWL_BY_NAME = {s.name: s for s in CRAWL_SETTINGS}
+SOURCE_BY_NAME = {s.name: s for s in (*CRAWL_SETTINGS, *SOURCE_ONLY)}
+
+
+def _score(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= 100
+
+
+def _timezone(v: Any) -> bool:
+    if not isinstance(v, str):
+        return False
+    try:
+        zoneinfo.ZoneInfo(v)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def _choice(*options: str) -> Callable[[Any], bool]:
+    return lambda v: v in options
+
+
+def _any_string(v: Any) -> bool:
+    return isinstance(v, str)
+
+
+THREAD_SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "match_threshold",
+        50,
+        "a release whose score reaches this joins a thread",
+        _score,
+        "a score from 0 to 100",
+    ),
+    Setting(
+        "suggest_threshold",
+        40,
+        "from this score up to the match threshold a release is suggested, not joined",
+        _score,
+        "a score from 0 to 100",
+    ),
+    Setting(
+        "window_days",
+        120,
+        "thread members published further than this from a release are not compared with it",
+        _positive_int,
+        "a positive integer",
+    ),
+)
+DIGEST_SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "timezone",
+        "America/New_York",
+        "the day a digest covers is a day in this zone",
+        _timezone,
+        "an IANA time zone such as 'America/Chicago'",
+    ),
+    Setting(
+        "silence_factor",
+        4.0,
+        "a source is silent when its newest release is older than "
+        "this many times its usual gap between releases",
+        _non_negative_number,
+        "a number >= 0",
+    ),
+    Setting(
+        "silence_min_days",
+        7,
+        "a source is never called silent before this many days",
+        _positive_int,
+        "a positive integer",
+    ),
+)
+SMTP_SETTINGS: tuple[Setting, ...] = (
+    Setting("host", "localhost", "SMTP server", _string, "a host name"),
+    Setting("port", 587, "SMTP port", _positive_int, "a port number"),
+    Setting(
+        "security",
+        "starttls",
+        "'starttls', 'tls' (implicit TLS) or 'none'",
+        _choice("starttls", "tls", "none"),
+        "'starttls', 'tls' or 'none'",
+    ),
+    Setting("user", "", "login name ('' for none)", _any_string, "a string"),
+    Setting(
+        "password_env",
+        "MONITOR_SMTP_PASSWORD",
+        "environment variable holding the password",
+        _string,
+        "an environment variable name",
+    ),
+    Setting(
+        "sender", "press-monitor@localhost", "From address of digests", _string, "an e-mail address"
+    ),
+    Setting(
+        "timeout",
+        30,
+        "seconds before the SMTP server is given up on",
+        _positive_int,
+        "a positive integer",
+    ),
+)
+# Sections other than [crawl] and [sources.*]: one flat table each.
+SECTIONS: dict[str, tuple[Setting, ...]] = {
+    "threads": THREAD_SETTINGS,
+    "digest": DIGEST_SETTINGS,
+    "smtp": SMTP_SETTINGS,
+}
