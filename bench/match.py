@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import difflib
+import itertools
 import random
 import statistics
 import tempfile
@@ -45,11 +46,11 @@ class Corpus:
         self.rng = random.Random(seed)
         # Zipf's law over a news-sized vocabulary: a few words everywhere, most of them rare
         self.vocabulary = [f"w{n}" for n in range(20000)]
-        self.weights = [1 / (n + 1) for n in range(20000)]
+        self.cumulative = list(itertools.accumulate(1 / (n + 1) for n in range(20000)))
         self.topics = [[f"topic{t}x{k}" for k in range(12)] for t in range(200)]
 
     def words(self, n: int, topic: int | None) -> list[str]:
-        words = self.rng.choices(self.vocabulary, self.weights, k=n)
+        words = self.rng.choices(self.vocabulary, cum_weights=self.cumulative, k=n)
         if topic is not None:
             for i in self.rng.sample(range(n), k=min(n, 6)):
                 words[i] = self.rng.choice(self.topics[topic])

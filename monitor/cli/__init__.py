@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from collections.abc import Callable
@@ -142,6 +143,16 @@ def db_upgrade(app: App) -> None:
     click.echo(
         f"database is at the latest schema: {engine.url.render_as_string(hide_password=True)}"
     )
+
+
+def iso_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
+    """Option callback: a YYYY-MM-DD date, or a one-line usage error."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2025-09-20") from None
 
 
 def echo_json(value: Any) -> None:

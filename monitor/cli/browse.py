@@ -10,7 +10,7 @@ import sys
 import click
 from tabulate import tabulate
 
-from monitor.cli import App, echo_json, one_line_errors
+from monitor.cli import App, echo_json, iso_date, one_line_errors
 from monitor.diff import render_text, version_diff
 from monitor.history import (
     EXPORT_FIELDS,
@@ -28,15 +28,6 @@ from spiders import spider_class
 FORMAT = click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
-
-
-def _iso_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2025-09-20") from None
 
 
 @click.command()
@@ -101,7 +92,7 @@ def _last(run: dict[str, object] | None) -> str:
 
 @click.command()
 @click.option("--source", help="Only this source.")
-@click.option("--since", callback=_iso_date, help="Published on or after this date (YYYY-MM-DD).")
+@click.option("--since", callback=iso_date, help="Published on or after this date (YYYY-MM-DD).")
 @click.option("--status", type=click.Choice([s.value for s in ReleaseStatus]))
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many, newest first.")
 @FORMAT

@@ -40,6 +40,12 @@ def crawl(app: App, sources: tuple[str, ...], max_pages: int | None, fmt: str) -
     else:
         for summary in summaries:
             click.echo(summary.line())
+        for item in (t for s in summaries for t in s.threads):
+            verb = "joined" if item["state"] == "confirmed" else "suggested for"
+            click.echo(
+                f"thread '{item['thread']}': release {item['release_id']} {verb} it "
+                f"(score {item['score']:.0f}; see `monitor threads show`)"
+            )
     if any(s.status is not RunStatus.OK for s in summaries):
         raise SystemExit(1)
 

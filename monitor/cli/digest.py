@@ -8,20 +8,11 @@ from pathlib import Path
 
 import click
 
-from monitor.cli import App, one_line_errors
+from monitor.cli import App, iso_date, one_line_errors
 from monitor.digest.build import build_digest, day_period, yesterday
 from monitor.digest.mail import MailError, send_digest
 from monitor.digest.render import RENDERERS
 from spiders import spider_class
-
-
-def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2025-09-20") from None
 
 
 def _moment(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.datetime | None:
@@ -34,7 +25,7 @@ def _moment(_ctx: click.Context, _param: click.Parameter, value: str | None) -> 
 
 
 @click.command()
-@click.option("--date", "day", callback=_date, help="The day (YYYY-MM-DD); default: yesterday.")
+@click.option("--date", "day", callback=iso_date, help="The day (YYYY-MM-DD); default: yesterday.")
 @click.option(
     "--since",
     callback=_moment,

@@ -7,7 +7,7 @@ import itertools
 import statistics
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -38,6 +38,8 @@ from monitor.models import (
     Version,
 )
 
+ToRef = Callable[[Release], ReleaseRef]
+ToLocal = Callable[[dt.datetime], dt.datetime]
 GAP_SAMPLE = 30  # recent releases a source's usual gap is learned from
 SEVERITY: dict[str, int] = {"ok": 0, "interrupted": 1, "failed": 2, "blocked": 3}
 
@@ -119,7 +121,7 @@ def build_digest(
 
 
 def _edits(
-    session: Session, edits: list[tuple[Event, Release]], ref: Any, local: Any
+    session: Session, edits: list[tuple[Event, Release]], ref: ToRef, local: ToLocal
 ) -> list[Edit]:
     if not edits:
         return []
@@ -155,7 +157,7 @@ def _edits(
 
 
 def _removals(
-    session: Session, removals: list[tuple[Event, Release]], ref: Any, local: Any
+    session: Session, removals: list[tuple[Event, Release]], ref: ToRef, local: ToLocal
 ) -> list[Removal]:
     if not removals:
         return []
@@ -178,7 +180,7 @@ def _thread_updates(
     hi: dt.datetime,
     edited: set[int],
     removed: set[int],
-    ref: Any,
+    ref: ToRef,
 ) -> list[ThreadUpdate]:
     """Releases that joined (or were suggested for) a thread, and members edited or removed."""
     items: dict[int, list[ThreadItem]] = defaultdict(list)

@@ -186,3 +186,73 @@ def test_contradictory_and_bad_options_are_refused(story):
         main, ["--config", str(story["config"]), "--log-file", "", "digest", "--date", "yesterday"]
     )
     assert bad.exit_code == 2 and "is not a date" in bad.output
+
+
+def test_digest_by_email_through_the_cli(story, start_server, tmp_path):
+    inbox, port = start_server()
+    config = tmp_path / "mail.toml"
+    config.write_text(
+        story["config"].read_text()
+        + (
+            f'\n[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n'
+            'sender = "monitor@example.org"\n'
+        )
+    )
+    cli(
+        config,
+        "digest",
+        "--since",
+        story["since"],
+        "--email",
+        "desk@example.org",
+        "--output",
+        str(tmp_path / "digest.txt"),
+    )
+    [received] = inbox.received
+    message = received.message
+    assert message["To"] == "desk@example.org"
+    assert {part.get_content_type() for part in message.iter_parts()} == {"text/plain", "text/html"}
+    assert "ICE detainer dispute" in message.get_body(("plain",)).get_content()
+    assert (tmp_path / "digest.txt").read_text().startswith("Press-release changes")
+
+
+def test_mail_failure_is_one_line(story, tmp_path):
+    config = tmp_path / "nomail.toml"
+    config.write_text(
+        story["config"].read_text() + '\n[smtp]\nhost = "127.0.0.1"\nport = 9\nsecurity = "none"\n'
+    )
+    result = CliRunner().invoke(
+        main,
+        [
+            "--config",
+            str(config),
+            "--log-file",
+            "",
+            "digest",
+            "--date",
+            "2020-01-01",
+            "--email",
+            "desk@example.org",
+        ],
+    )
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1].startswith("Error: cannot send digest via 127.0.0.1:9")
+
+
+def test_suggest_proposes_clusters_across_agencies(story):
+    proposals = json.loads(
+        cli(story["config"], "threads", "suggest", "--days", "3", "--format", "json").output
+    )
+    assert proposals, "the saved newsrooms hold stories told by several agencies"
+    for proposal in proposals:
+        assert len({r["source"] for r in proposal["releases"]}) >= 2
+        assert proposal["keywords"]
+    largest = proposals[0]
+    assert len({r["source"] for r in largest["releases"]}) >= 3
+    members = json.loads(cli(story["config"], "threads", "show", "1", "--format", "json").output)[
+        "timeline"
+    ]
+    confirmed = {m["release"] for m in members if m["state"] == "confirmed"}
+    assert not confirmed & {r["id"] for p in proposals for r in p["releases"]}
+    text = cli(story["config"], "threads", "suggest", "--days", "3").output
+    assert "monitor threads add" in text
