@@ -58,6 +58,10 @@ class Config:
     def smtp(self) -> Mapping[str, Any]:
         return self.sections["smtp"]
 
+    @property
+    def service(self) -> Mapping[str, Any]:
+        return self.sections["service"]
+
 
 def find_config_file(explicit: str | Path | None) -> Path | None:
     if explicit:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from monitor import __version__
+from monitor.timetable import valid_schedule
 
 DEFAULT_USER_AGENT = (
     f"press-monitor/{__version__} (change monitor for government press releases; "
@@ -101,6 +102,27 @@ CRAWL_SETTINGS: tuple[Setting, ...] = (
         "a positive integer",
     ),
     Setting("obey_robots", True, "obey robots.txt", _bool, "true or false"),
+    Setting(
+        "schedule",
+        "every 2h",
+        "when the service crawls: 'every N s|m|h|d' or a crontab line",
+        valid_schedule,
+        "'every 2h' or a crontab line like '15 */2 * * *'",
+    ),
+    Setting(
+        "schedule_timezone",
+        "America/New_York",
+        "time zone of crontab schedules",
+        lambda v: _timezone(v),
+        "an IANA time zone",
+    ),
+    Setting(
+        "jitter",
+        120,
+        "up to this many seconds added at random to each scheduled crawl",
+        _non_negative_number,
+        "a number of seconds >= 0",
+    ),
 )
 SOURCE_ONLY: tuple[Setting, ...] = (
     Setting("enabled", True, "crawl this source", _bool, "true or false"),
@@ -185,6 +207,69 @@ DIGEST_SETTINGS: tuple[Setting, ...] = (
         "a positive integer",
     ),
 )
+
+
+def _address_list(v: Any) -> bool:
+    return isinstance(v, list) and all(isinstance(a, str) and "@" in a for a in v)
+
+
+DIGEST_DELIVERY: tuple[Setting, ...] = (
+    Setting(
+        "schedule",
+        "0 7 * * *",
+        "when the service makes the daily digest (in the digest's time zone)",
+        valid_schedule,
+        "a crontab line like '0 7 * * *'",
+    ),
+    Setting(
+        "email",
+        [],
+        "addresses the service mails the digest to",
+        _address_list,
+        "a list of e-mail addresses",
+    ),
+    Setting(
+        "output_dir",
+        "",
+        "folder the service writes each digest to (HTML, JSON and Atom); '' for none",
+        _any_string,
+        "a folder path",
+    ),
+)
+SERVICE_SETTINGS: tuple[Setting, ...] = (
+    Setting("host", "127.0.0.1", "address `monitor serve` listens on", _string, "a host"),
+    Setting("port", 8080, "port `monitor serve` listens on", _positive_int, "a port number"),
+    Setting(
+        "token",
+        "",
+        "token for write actions (trigger, attach, detach); $MONITOR_TOKEN wins; "
+        "required when not bound to 127.0.0.1",
+        _any_string,
+        "a string",
+    ),
+    Setting("max_crawls", 2, "crawls running at once", _positive_int, "a positive integer"),
+    Setting(
+        "crawl_timeout",
+        1800,
+        "seconds before a crawl is stopped",
+        _positive_int,
+        "a positive integer",
+    ),
+    Setting(
+        "misfire_grace_time",
+        3600,
+        "seconds a missed scheduled run may still start late (missed runs are coalesced into one)",
+        _positive_int,
+        "a positive integer",
+    ),
+    Setting(
+        "shutdown_grace",
+        30,
+        "seconds running crawls get to finish on shutdown",
+        _positive_int,
+        "a positive integer",
+    ),
+)
 SMTP_SETTINGS: tuple[Setting, ...] = (
     Setting("host", "localhost", "SMTP server", _string, "a host name"),
     Setting("port", 587, "SMTP port", _positive_int, "a port number"),
@@ -217,6 +302,7 @@ SMTP_SETTINGS: tuple[Setting, ...] = (
 # Sections other than [crawl] and [sources.*]: one flat table each.
 SECTIONS: dict[str, tuple[Setting, ...]] = {
     "threads": THREAD_SETTINGS,
-    "digest": DIGEST_SETTINGS,
+    "digest": (*DIGEST_SETTINGS, *DIGEST_DELIVERY),
     "smtp": SMTP_SETTINGS,
+    "service": SERVICE_SETTINGS,
 }

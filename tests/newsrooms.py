@@ -1,57 +1,23 @@
-"""Saved newsroom pages served the way the real sites serve them, on 127.0.0.1.
-
-Layout of ``tests/data/<site>/``:
-
-- ``v1/`` the first state of the site; ``v2/`` an overlay for the later state: a file in ``v2``
-  replaces the one in ``v1``, and paths listed in ``v2/_gone.json`` (``{"/path": 404 or 410}``)
-  answer with that status from then on.
-- A URL maps to a file: leading ``/`` dropped, ``index`` added to a path ending in ``/``, ``@``
-  plus the query added when there is one, then ``.html`` (unless a file of the exact name exists,
-  as for ``robots.txt``). ``/newsroom?page=1`` is ``newsroom@page=1.html``.
-- ``_404.html`` is the site's not-found page; ``_blocked.html`` its 403 "Access Denied" page.
-- ``cases/`` holds extra pages used only by callback tests.
-- ``expected.json`` says what a crawl of v1 and then v2 must find (read by the end-to-end tests).
-"""
+"""Saved pages for callback tests, and the sample newsrooms server (``monitor.samples``)."""
 
 from __future__ import annotations
 
-import json
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from scrapy.http import HtmlResponse, Request
 
-DATA = Path(__file__).parent / "data"
-SITES = ("dhs", "ice", "ca_ag", "il_ag", "ny_ag")
+from monitor.samples import DATA, SITES, Newsroom, gone_paths, page_file, serve
 
-
-def page_file(site_dir: Path, state: str, target: str) -> Path | None:
-    """The saved file for a request target (path and query) in a state, or ``None``."""
-    parts = urlsplit(target)
-    rel = parts.path.lstrip("/")
-    if not rel or rel.endswith("/"):
-        rel += "index"
-    if parts.query:
-        rel += "@" + parts.query
-    states = ("v2", "v1") if state == "v2" else ("v1",)
-    for name in states:
-        base = site_dir / name
-        for candidate in (base / rel, base / (rel + ".html")):
-            if candidate.is_file():
-                return candidate
-    return None
-
-
-def gone_paths(site_dir: Path, state: str) -> dict[str, int]:
-    gone_file = site_dir / "v2" / "_gone.json"
-    if state != "v2" or not gone_file.is_file():
-        return {}
-    return {k: int(v) for k, v in json.loads(gone_file.read_text()).items()}
+__all__ = [
+    "DATA",
+    "SITES",
+    "Newsroom",
+    "case_response",
+    "gone_paths",
+    "page_file",
+    "saved_response",
+    "serve",
+]
 
 
 def saved_response(site: str, url: str, *, state: str = "v1", status: int = 200) -> HtmlResponse:
@@ -68,79 +34,3 @@ def case_response(site: str, name: str, url: str, *, status: int = 200) -> HtmlR
     """An ``HtmlResponse`` for ``tests/data/<site>/cases/<name>``."""
     body = (DATA / site / "cases" / name).read_bytes()
     return HtmlResponse(url=url, body=body, status=status, request=Request(url))
-
-
-@dataclass
-class Newsroom:
-    """One saved site served on its own port. Change ``state``, ``blocked`` or ``broken`` live."""
-
-    site: str
-    state: str = "v1"
-    blocked: bool = False
-    broken: set[str] = field(default_factory=set)  # paths answered with 500
-    requests: list[str] = field(default_factory=list)
-    port: int = 0
-
-    @property
-    def root(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def respond(self, target: str) -> tuple[int, bytes, str]:
-        site_dir = DATA / self.site
-        self.requests.append(target)
-        path = urlsplit(target).path
-        if self.blocked:
-            return 403, (site_dir / "v1" / "_blocked.html").read_bytes(), "text/html"
-        if path in self.broken:
-            return 500, b"<html><body>Internal Server Error</body></html>", "text/html"
-        gone = gone_paths(site_dir, self.state)
-        if path in gone:
-            return gone[path], self._not_found(site_dir), "text/html"
-        file = page_file(site_dir, self.state, target)
-        if file is None:
-            return 404, self._not_found(site_dir), "text/html"
-        kind = "text/plain" if file.suffix == ".txt" else "text/html; charset=utf-8"
-        return 200, file.read_bytes(), kind
-
-    @staticmethod
-    def _not_found(site_dir: Path) -> bytes:
-        page = site_dir / "v1" / "_404.html"
-        return page.read_bytes() if page.is_file() else b"<html><body>Not Found</body></html>"
-
-
-@contextmanager
-def serve(*sites: str) -> Iterator[dict[str, Newsroom]]:
-    """Serve saved sites on free ports of 127.0.0.1 for the duration of the block."""
-    rooms = {site: Newsroom(site) for site in (sites or SITES)}
-    servers = []
-    for room in rooms.values():
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(room))
-        server.daemon_threads = True
-        room.port = server.server_address[1]
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-    try:
-        yield rooms
-    finally:
-        for server in servers:
-            server.shutdown()
-            server.server_close()
-
-
-def _handler_for(room: Newsroom) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        disable_nagle_algorithm = True  # headers and body go out as separate writes
-
-        def do_GET(self) -> None:
-            status, body, kind = room.respond(self.path)
-            self.send_response(status)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    return Handler

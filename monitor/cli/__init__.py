@@ -160,9 +160,9 @@ def echo_json(value: Any) -> None:
 
 
 def register() -> None:
-    from monitor.cli import browse, crawl, digest, threads
+    from monitor.cli import browse, crawl, digest, service, threads
 
-    for module in (crawl, browse, threads, digest):
+    for module in (crawl, browse, threads, digest, service):
         for command in module.COMMANDS:
             main.add_command(command)
 

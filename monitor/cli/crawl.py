@@ -21,9 +21,18 @@ from monitor.progress import CrawlProgress
     show_default=True,
     help="Summary format on stdout.",
 )
+@click.option(
+    "--trigger",
+    type=click.Choice(["manual", "schedule", "api"]),
+    default="manual",
+    hidden=True,
+    help="What started the crawl (recorded with the run).",
+)
 @click.pass_obj
 @one_line_errors
-def crawl(app: App, sources: tuple[str, ...], max_pages: int | None, fmt: str) -> None:
+def crawl(
+    app: App, sources: tuple[str, ...], max_pages: int | None, fmt: str, trigger: str
+) -> None:
     """Crawl SOURCES now (default: every enabled source).
 
     Exits 0 when every source worked, 1 when any failed or was blocked.
@@ -33,7 +42,9 @@ def crawl(app: App, sources: tuple[str, ...], max_pages: int | None, fmt: str) -
         raise click.UsageError("no source is enabled; name one or enable one in the config")
     progress = CrawlProgress()
     click.echo(f"crawling {', '.join(keys)} …", err=True)
-    summaries = run_crawl(app.config, app.sessions, keys, max_pages=max_pages, on_progress=progress)
+    summaries = run_crawl(
+        app.config, app.sessions, keys, max_pages=max_pages, on_progress=progress, trigger=trigger
+    )
     progress.done()
     if fmt == "json":
         echo_json([s.as_dict() for s in summaries])

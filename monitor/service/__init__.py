@@ -1,0 +1,1 @@
+"""The long-running service: scheduled crawls (child processes), the daily digest, the web app."""
