@@ -1,0 +1,80 @@
+"""JSON shapes of sources, releases and diffs, built from the store's own record functions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from monitor.diff import FieldDiff, render_html, version_diff
+from monitor.history import NotFound, get_version, release_record, version_record
+from monitor.models import Release, Version
+from monitor.web.context import WebContext
+from monitor.web.queries import recent_runs, run_record
+from spiders import spider_class
+
+RUNS_PER_SOURCE = 5
+
+
+def source_records(session: Session, ctx: WebContext) -> list[dict[str, Any]]:
+    """Each source: its settings, its last runs, and its health (the last run's verdict)."""
+    records = []
+    for key, source in ctx.config.sources.items():
+        runs = [run_record(r) for r in recent_runs(session, source=key, limit=RUNS_PER_SOURCE)]
+        last = runs[0] if runs else None
+        records.append(
+            {
+                "source": key,
+                "agency": ctx.agency(key),
+                "enabled": source.enabled,
+                "start_urls": list(source.start_urls or spider_class(key).default_start_urls),
+                "settings": dict(source.crawl),
+                "health": {
+                    "status": last["status"] if last else "no runs",
+                    "error": last["error"] if last else None,
+                    "at": last["started_at"] if last else None,
+                },
+                "last_runs": runs,
+            }
+        )
+    return records
+
+
+def release_detail(session: Session, release: Release, number: int | None = None) -> dict[str, Any]:
+    """A release with one version in full (the current one by default) and its history."""
+    record = release_record(release)
+    record["version"] = version_record(get_version(session, release, number))
+    record["history"] = [version_record(v, body=False) for v in release.versions]
+    return record
+
+
+def diff_pair(
+    session: Session, release: Release, old: int | None, new: int | None
+) -> tuple[Version, Version]:
+    """Versions ``old`` and ``new`` (default: the current one and the one before it)."""
+    newer = get_version(session, release, new)
+    if old is None:
+        if newer.number == 1:
+            raise NotFound(f"release {release.id} has only one version: nothing to compare")
+        old = newer.number - 1
+    return get_version(session, release, old), newer
+
+
+def field_record(diff: FieldDiff) -> dict[str, Any]:
+    return {
+        "field": diff.field,
+        "changed": diff.changed,
+        "old": diff.old,
+        "new": diff.new,
+        "chunks": [{"op": c.op, "text": c.text} for c in diff.chunks],
+        "html": render_html(diff),
+    }
+
+
+def diff_record(release: Release, older: Version, newer: Version) -> dict[str, Any]:
+    return {
+        "release": release.id,
+        "from": version_record(older, body=False),
+        "to": version_record(newer, body=False),
+        "fields": [field_record(d) for d in version_diff(older, newer)],
+    }
