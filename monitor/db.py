@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+WRITE_OPTION = "monitor_writes"  # execution option marking a writer's transaction
 
 
 class DatabaseError(Exception):
@@ -24,7 +25,8 @@ class DatabaseError(Exception):
 
 
 def make_engine(url: str) -> Engine:
-    """An engine; SQLite gets WAL, a busy timeout, foreign keys and ``BEGIN IMMEDIATE``."""
+    """An engine; SQLite gets WAL, a busy timeout, foreign keys, and ``BEGIN IMMEDIATE`` for
+    writers."""
     parsed = make_url(url)
     if parsed.drivername.startswith("postgresql") and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
@@ -46,9 +48,11 @@ def make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # Writers take the lock up front: a deferred transaction that later wants to write
-        # fails at once with "database is locked" instead of waiting out the busy timeout.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers (see ``transaction``) take the write lock up front: a deferred transaction
+        # that later wants to write fails at once with "database is locked" instead of waiting
+        # out the busy timeout. Readers begin deferred, so they never wait for a writer (WAL).
+        immediate = connection.get_execution_options().get(WRITE_OPTION)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 
@@ -59,8 +63,9 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A session in one transaction: committed on success, rolled back on error."""
+    """A session in one write transaction: committed on success, rolled back on error."""
     with factory() as session, session.begin():
+        session.connection(execution_options={WRITE_OPTION: True})
         yield session
 
 
