@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import socket
@@ -11,6 +12,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -170,3 +172,92 @@ def test_refuses_a_public_address_without_a_token(tmp_path):
     )
     assert result.returncode == 1
     assert "refusing to listen on 0.0.0.0 without a token" in result.stderr
+
+
+def test_the_api_of_a_running_service_after_two_crawls(service):
+    """Crawl, follow a story, crawl the later state: diffs, threads and digest over HTTP."""
+    base, auth = service["base"], {"Authorization": f"Bearer {TOKEN}"}
+    rooms: dict[str, Newsroom] = service["rooms"]
+
+    def crawl_and_wait() -> None:
+        jobs = httpx.post(f"{base}/api/crawls", json={"sources": ["ice"]}, headers=auth).json()
+        for _ in range(240):
+            job = httpx.get(f"{base}/api/crawls/{jobs['jobs'][0]['id']}").json()
+            if job["state"] not in ("queued", "running"):
+                break
+            time.sleep(0.25)
+        assert job["state"] == "done" and job["summary"]["status"] == "ok", job
+
+    crawl_and_wait()
+    ice = rooms["ice"].root
+    seed = (
+        ice
+        + "/news/releases/ice-asks-california-illinois-new-york-attorneys-general-honor-detainers"
+    )
+    added = subprocess.run(
+        monitor(
+            service["config"],
+            "threads",
+            "add",
+            "ICE detainer dispute",
+            "-k",
+            "detainer",
+            "-r",
+            seed,
+        ),
+        env=service["env"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert added.returncode == 0, added.stderr
+    rooms["ice"].state = "v2"
+    crawl_and_wait()
+
+    edited = next(p for p, f in EXPECTED["ice"]["v2"]["edited"].items() if f == ["body"])
+    found = httpx.get(f"{base}/api/releases", params={"q": "detainer figures"}).json()
+    release = next(r for r in found["releases"] if r["url"] == ice + edited)
+    diff = httpx.get(f"{base}/api/releases/{release['id']}/diff").json()
+    assert "<ins>" in str(diff) or "<del>" in str(diff)
+    thread = httpx.get(f"{base}/api/threads/1").json()
+    assert thread["name"] == "ICE detainer dispute" and len(str(thread)) > 200
+    day = dt.datetime.now(ZoneInfo("America/New_York")).date()  # the digest's default zone
+    today = httpx.get(f"{base}/api/digests/{day.isoformat()}").json()
+    assert len(today["edited"]) == len(EXPECTED["ice"]["v2"]["edited"])
+    assert [r["url"] for r in today["removed"]] == [ice + EXPECTED["ice"]["v2"]["removed"][0]]
+    page = httpx.get(f"{base}/releases/{release['id']}")
+    assert page.status_code == 200 and "<ins>" in page.text
+
+
+def test_demo_serves_sample_newsrooms_with_a_thread(tmp_path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "monitor", "--log-file", "", "demo", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        threads = None
+        for _ in range(240):
+            if process.poll() is not None:
+                raise AssertionError(process.communicate())
+            try:
+                threads = httpx.get(f"http://127.0.0.1:{port}/api/threads", timeout=2).json()
+                break
+            except httpx.HTTPError:
+                time.sleep(0.25)
+        assert threads and threads[0]["name"] == "ICE detainer dispute"
+        releases = httpx.get(f"http://127.0.0.1:{port}/api/releases").json()
+        assert releases["total"] == sum(
+            EXPECTED[s]["v1"]["releases"] + len(EXPECTED[s]["v2"]["new"]) for s in SITES
+        )
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0, stderr
+    assert "open http://127.0.0.1:" in stderr
