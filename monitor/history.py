@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, selectinload
 
 from monitor.models import CrawlRun, Release, ReleaseStatus, Source, Version
 from monitor.normalize import canonical_url
@@ -42,24 +42,67 @@ def get_version(session: Session, release: Release, number: int | None = None) -
     return version
 
 
-def list_releases(
-    session: Session,
+def _release_filter(
+    query: Select[Any],
     *,
-    source: str | None = None,
-    since: dt.date | None = None,
-    status: ReleaseStatus | None = None,
-    limit: int | None = None,
-) -> list[Release]:
-    query = select(Release).join(Source).order_by(Release.published.desc(), Release.id.desc())
+    source: str | None,
+    since: dt.date | None,
+    status: ReleaseStatus | None,
+    q: str | None,
+) -> Select[Any]:
     if source:
         query = query.where(Source.key == source)
     if since:
         query = query.where(Release.published >= since)
     if status:
         query = query.where(Release.status == status)
+    if q and q.strip():  # words of the title, in that order, any case
+        pattern = "%" + _like_escape(q.strip()) + "%"
+        query = query.where(Release.title.ilike(pattern, escape="\\"))
+    return query
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def list_releases(
+    session: Session,
+    *,
+    source: str | None = None,
+    since: dt.date | None = None,
+    status: ReleaseStatus | None = None,
+    q: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[Release]:
+    """Releases newest first, filtered by source, published date, status and title words."""
+    query = _release_filter(
+        select(Release).join(Source).options(selectinload(Release.source)),
+        source=source,
+        since=since,
+        status=status,
+        q=q,
+    ).order_by(Release.published.desc(), Release.id.desc())
     if limit:
         query = query.limit(limit)
+    if offset:
+        query = query.offset(offset)
     return list(session.scalars(query))
+
+
+def count_releases(
+    session: Session,
+    *,
+    source: str | None = None,
+    since: dt.date | None = None,
+    status: ReleaseStatus | None = None,
+    q: str | None = None,
+) -> int:
+    query = _release_filter(
+        select(func.count(Release.id)).join(Source), source=source, since=since, status=status, q=q
+    )
+    return int(session.scalar(query) or 0)
 
 
 def last_runs(session: Session) -> dict[str, CrawlRun]:

@@ -268,3 +268,33 @@ def match_runs(
         )
     ).all()
     return match_releases(session, release_ids, settings)
+
+
+def thread_records(session: Session) -> list[dict[str, Any]]:
+    """Threads with their confirmed and suggested member counts (as ``monitor threads list``)."""
+    counts: dict[tuple[int, MemberState], int] = {
+        (thread_id, state): n
+        for thread_id, state, n in session.execute(
+            select(ThreadMember.thread_id, ThreadMember.state, func.count()).group_by(
+                ThreadMember.thread_id, ThreadMember.state
+            )
+        )
+    }
+    return [
+        {
+            **thread_header(t),
+            "members": counts.get((t.id, MemberState.CONFIRMED), 0),
+            "suggested": counts.get((t.id, MemberState.SUGGESTED), 0),
+        }
+        for t in session.scalars(select(Thread).order_by(Thread.id))
+    ]
+
+
+def thread_header(thread: Thread) -> dict[str, Any]:
+    return {
+        "id": thread.id,
+        "name": thread.name,
+        "status": thread.status.value,
+        "keywords": thread.keyword_list,
+        "description": thread.description,
+    }

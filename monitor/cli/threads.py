@@ -5,15 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 import click
-from sqlalchemy import func, select
+from sqlalchemy import select
 from tabulate import tabulate
 
 from monitor.cli import App, echo_json, one_line_errors
 from monitor.db import transaction
 from monitor.history import find_release
-from monitor.models import MemberState, Release, Thread, ThreadMember
+from monitor.models import Release
 from monitor.suggest import suggest_threads
-from monitor.threads import close_thread, create_thread, find_thread, set_membership, timeline
+from monitor.threads import (
+    close_thread,
+    create_thread,
+    find_thread,
+    set_membership,
+    thread_records,
+    timeline,
+)
 
 FORMAT = click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
@@ -58,32 +65,7 @@ def add(
 def list_(app: App, fmt: str) -> None:
     """Threads with their member counts."""
     with app.sessions() as session:
-        counts = dict(
-            session.execute(
-                select(ThreadMember.thread_id, func.count())
-                .where(ThreadMember.state == MemberState.CONFIRMED)
-                .group_by(ThreadMember.thread_id)
-            ).all()
-        )
-        suggested = dict(
-            session.execute(
-                select(ThreadMember.thread_id, func.count())
-                .where(ThreadMember.state == MemberState.SUGGESTED)
-                .group_by(ThreadMember.thread_id)
-            ).all()
-        )
-        rows: list[dict[str, Any]] = [
-            {
-                "id": t.id,
-                "name": t.name,
-                "status": t.status.value,
-                "keywords": t.keyword_list,
-                "members": counts.get(t.id, 0),
-                "suggested": suggested.get(t.id, 0),
-                "description": t.description,
-            }
-            for t in session.scalars(select(Thread).order_by(Thread.id))
-        ]
+        rows = thread_records(session)
     if fmt == "json":
         echo_json(rows)
         return

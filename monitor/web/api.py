@@ -14,7 +14,7 @@ from monitor.digest.build import yesterday
 from monitor.digest.render import RENDERERS
 from monitor.history import NotFound, find_release, release_record
 from monitor.models import ReleaseStatus
-from monitor.threads import find_thread, set_membership, timeline
+from monitor.threads import find_thread, set_membership, thread_header, thread_records, timeline
 from monitor.web.context import WebContext
 from monitor.web.queries import (
     day_digest,
@@ -22,8 +22,6 @@ from monitor.web.queries import (
     recent_runs,
     run_record,
     search_releases,
-    thread_header,
-    thread_records,
 )
 from monitor.web.records import diff_pair, diff_record, release_detail, source_records
 from monitor.web.security import require_bearer

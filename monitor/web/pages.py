@@ -27,7 +27,7 @@ from monitor.digest.present import safe_url
 from monitor.digest.render import RENDERERS
 from monitor.history import find_release
 from monitor.models import ReleaseStatus
-from monitor.threads import find_thread, timeline
+from monitor.threads import find_thread, thread_header, thread_records, timeline
 from monitor.web.context import WebContext
 from monitor.web.queries import (
     day_digest,
@@ -35,8 +35,6 @@ from monitor.web.queries import (
     recent_runs,
     run_record,
     search_releases,
-    thread_header,
-    thread_records,
     today,
 )
 from monitor.web.records import release_detail, source_records

@@ -11,19 +11,18 @@ import zoneinfo
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from monitor.config import Config
 from monitor.digest.build import build_digest, day_period
 from monitor.digest.model import Digest
+from monitor.history import count_releases, list_releases
 from monitor.models import (
     CrawlRun,
-    MemberState,
     Release,
     ReleaseStatus,
     Source,
-    Thread,
     ThreadMember,
 )
 
@@ -38,29 +37,11 @@ def search_releases(
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[int, list[Release]]:
-    """Releases newest first (the order of :func:`monitor.history.list_releases`), and the total."""
-    query = select(Release).join(Source)
-    if source:
-        query = query.where(Source.key == source)
-    if since:
-        query = query.where(Release.published >= since)
-    if status:
-        query = query.where(Release.status == status)
-    if q and q.strip():
-        pattern = "%" + _like_escape(q.strip()) + "%"
-        query = query.where(Release.title.ilike(pattern, escape="\\"))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = session.scalars(
-        query.options(selectinload(Release.source))
-        .order_by(Release.published.desc(), Release.id.desc())
-        .limit(limit)
-        .offset(offset)
+    """A page of releases, newest first, and how many match in all."""
+    filters: dict[str, Any] = {"source": source, "since": since, "status": status, "q": q}
+    return count_releases(session, **filters), list_releases(
+        session, limit=limit, offset=offset, **filters
     )
-    return int(total), list(page)
-
-
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def recent_runs(
@@ -93,36 +74,6 @@ def run_record(run: CrawlRun) -> dict[str, Any]:
         "restored": run.restored,
         "errors": run.errors,
         "error": run.error,
-    }
-
-
-def thread_records(session: Session) -> list[dict[str, Any]]:
-    """Threads with their confirmed and suggested member counts (as ``monitor threads list``)."""
-    counts: dict[tuple[int, MemberState], int] = {
-        (thread_id, state): n
-        for thread_id, state, n in session.execute(
-            select(ThreadMember.thread_id, ThreadMember.state, func.count()).group_by(
-                ThreadMember.thread_id, ThreadMember.state
-            )
-        )
-    }
-    return [
-        {
-            **thread_header(t),
-            "members": counts.get((t.id, MemberState.CONFIRMED), 0),
-            "suggested": counts.get((t.id, MemberState.SUGGESTED), 0),
-        }
-        for t in session.scalars(select(Thread).order_by(Thread.id))
-    ]
-
-
-def thread_header(thread: Thread) -> dict[str, Any]:
-    return {
-        "id": thread.id,
-        "name": thread.name,
-        "status": thread.status.value,
-        "keywords": thread.keyword_list,
-        "description": thread.description,
     }
 
 
