@@ -134,7 +134,7 @@ def main() -> None:
     print(
         f"project, 2nd crawl  : versions written {max(written)} (goal 0); time "
         f"{median(second_ratios):.2f}x the 1st crawl; bytes downloaded "
-        f"{median(byte_ratios):.0%} of the 1st"
+        f"{median(byte_ratios):.1%} of the 1st (goal < 10%)"
     )
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import html
 import random
 import threading
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -129,9 +130,14 @@ def serve(room: Newsroom) -> Iterator[str]:
 
         def do_GET(self) -> None:
             status, body = room.respond(self.path)
+            tag = f'"{zlib.crc32(body):08x}"'
+            if status == 200 and self.headers.get("If-None-Match") == tag:
+                status, body = 304, b""
             self.send_response(status)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
+            if status in (200, 304):
+                self.send_header("ETag", tag)
             self.end_headers()
             self.wfile.write(body)
             with room.lock:

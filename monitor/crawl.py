@@ -102,7 +102,7 @@ def run_crawl(
             on_progress=on_progress,
         )
         recorders.append(recorder)
-        known, recheck = recorder.plan(recheck_days=int(source.get("recheck_days")))
+        plan = recorder.plan(recheck_days=int(source.get("recheck_days")))
         crawler = Crawler(cls, scrapy_settings(source))
         closer = _closer(recorder, summaries)
         closers.append(closer)  # signal receivers are weak references: keep them alive
@@ -111,8 +111,7 @@ def run_crawl(
             crawler,
             start_urls=source.start_urls,
             max_pages=max_pages or int(source.get("max_pages")),
-            known=known,
-            recheck=recheck,
+            **plan,
             recorder=recorder,
         )
     process.start()

@@ -90,6 +90,9 @@ class Release(Base):
     title: Mapped[str] = mapped_column(Text)
     published: Mapped[dt.date | None] = mapped_column(Date)
     content_hash: Mapped[str] = mapped_column(String(64))
+    # validators of the last page fetched, sent back so an unchanged page costs a 304
+    etag: Mapped[str | None] = mapped_column(String(200))
+    last_modified: Mapped[str | None] = mapped_column(String(64))
 
     source: Mapped[Source] = relationship()
     versions: Mapped[list[Version]] = relationship(

@@ -8,7 +8,6 @@ no failed or cut-short page, every listing page read).
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import time
 from collections.abc import Callable
@@ -24,10 +23,19 @@ from monitor.store import (
     due_for_recheck,
     ensure_source,
     known_releases,
+    mark_not_modified,
     mark_removed,
     record_releases,
+    validators,
 )
-from spiders.items import CrawlProblem, ListingPage, Problem, ReleaseGone, ReleasePage
+from spiders.items import (
+    CrawlProblem,
+    ListingPage,
+    Problem,
+    ReleaseGone,
+    ReleaseNotModified,
+    ReleasePage,
+)
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +96,7 @@ class RunRecorder:
         self.factory = factory
         self.on_progress = on_progress
         self.gone: list[str] = []
-        self.pending: list[ReleasePage] = []
+        self.pending: list[ReleasePage | ReleaseNotModified] = []
         self.started = utcnow()
         self.flushed = time.monotonic()
         with transaction(factory) as session:
@@ -104,20 +112,23 @@ class RunRecorder:
             self.source_id = source.id
             self.summary = RunSummary(source=source_key, run_id=run.id)
 
-    def plan(self, *, recheck_days: int) -> tuple[dict[str, dt.date | None], set[str]]:
-        """Known releases (for the in-window re-fetch) and those due on the slow cadence."""
+    def plan(self, *, recheck_days: int) -> dict[str, Any]:
+        """The spider's arguments from the store: known releases (for the in-window re-fetch),
+        those due on the slow cadence, and the validators for conditional requests."""
         with self.factory() as session:
             source = session.get_one(Source, self.source_id)
-            return known_releases(session, source), due_for_recheck(
-                session, source, days=recheck_days
-            )
+            return {
+                "known": known_releases(session, source),
+                "recheck": due_for_recheck(session, source, days=recheck_days),
+                "validators": validators(session, source),
+            }
 
     def page_fetched(self) -> None:
         self.summary.pages += 1
         self._progress()
 
     def handle(self, item: Any) -> None:
-        if isinstance(item, ReleasePage):
+        if isinstance(item, ReleasePage | ReleaseNotModified):
             self.pending.append(item)
             if len(self.pending) >= BATCH_SIZE or time.monotonic() - self.flushed >= BATCH_SECONDS:
                 self.flush()
@@ -155,10 +166,15 @@ class RunRecorder:
                     )
         self._progress()
 
-    def _store(self, batch: list[ReleasePage]) -> list[Outcome]:
+    def _store(self, batch: list[ReleasePage | ReleaseNotModified]) -> list[Outcome]:
+        pages = [item for item in batch if isinstance(item, ReleasePage)]
+        same = [item.url for item in batch if isinstance(item, ReleaseNotModified)]
         with transaction(self.factory) as session:
             source = session.get_one(Source, self.source_id)
-            return record_releases(session, source, batch, run_id=self.summary.run_id)
+            outcomes = record_releases(session, source, pages, run_id=self.summary.run_id)
+            if same:
+                outcomes += [Outcome.UNCHANGED] * mark_not_modified(session, same)
+        return outcomes
 
     def _count(self, outcomes: list[Outcome]) -> None:
         for outcome in outcomes:

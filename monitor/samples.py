@@ -17,6 +17,7 @@ The data lives in the source tree's ``tests/data`` (or where ``$MONITOR_SAMPLES`
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import threading
@@ -63,7 +64,10 @@ class Newsroom:
     state: str = "v1"
     blocked: bool = False
     broken: set[str] = field(default_factory=set)  # paths answered with 500
+    etags: bool = True  # send ETags and answer a matching If-None-Match with 304
     requests: list[str] = field(default_factory=list)
+    not_modified: int = 0
+    bytes_sent: int = 0
     port: int = 0
 
     @property
@@ -119,9 +123,16 @@ def _handler_for(room: Newsroom) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             status, body, kind = room.respond(self.path)
+            tag = f'"{hashlib.sha1(body).hexdigest()[:16]}"'  # noqa: S324 (not for security)
+            if status == 200 and room.etags and self.headers.get("If-None-Match") == tag:
+                room.not_modified += 1
+                status, body = 304, b""
+            room.bytes_sent += len(body)
             self.send_response(status)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
+            if status in (200, 304) and room.etags:
+                self.send_header("ETag", tag)
             self.end_headers()
             self.wfile.write(body)
 

@@ -165,6 +165,19 @@ def record_releases(
         )
     if edited:
         session.execute(update(Release), edited)
+    if touched:  # the validators of this fetch, for the next conditional request
+        session.execute(
+            update(Release),
+            [
+                {
+                    "id": known[p.item.url].id,
+                    "etag": p.item.etag,
+                    "last_modified": p.item.last_modified,
+                }
+                for p in batch
+                if p.item.url in known
+            ],
+        )
     version_ids = _insert_versions(session, versions, run_id, now)
     events = [_event(EventKind.RESTORED, release_id, run_id, now) for release_id in restored]
     for (release_id, _p, fields, _n), version_id in zip(versions, version_ids, strict=True):
@@ -194,6 +207,8 @@ def _insert_releases(
                 "title": p.title,
                 "published": p.item.published,
                 "content_hash": p.digest,
+                "etag": p.item.etag,
+                "last_modified": p.item.last_modified,
             }
             for p in fresh
         ],
@@ -282,6 +297,29 @@ def mark_removed(session: Session, urls: Iterable[str], *, run_id: int | None) -
             insert(Event), [_event(EventKind.REMOVED, id_, run_id, now) for id_ in newly]
         )
     return len(newly)
+
+
+def mark_not_modified(session: Session, urls: Iterable[str]) -> int:
+    """Known releases whose pages answered 304: seen and checked now, nothing else changes."""
+    now = utcnow()
+    result = session.execute(
+        update(Release)
+        .where(Release.url.in_(list(urls)), Release.status == ReleaseStatus.ACTIVE)
+        .values(last_seen=now, last_checked=now)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def validators(session: Session, source: Source) -> dict[str, tuple[str | None, str | None]]:
+    """URL -> (ETag, Last-Modified) of active releases whose last fetch sent either."""
+    rows = session.execute(
+        select(Release.url, Release.etag, Release.last_modified).where(
+            Release.source_id == source.id,
+            Release.status == ReleaseStatus.ACTIVE,
+            (Release.etag.is_not(None)) | (Release.last_modified.is_not(None)),
+        )
+    )
+    return {url: (etag, modified) for url, etag, modified in rows}
 
 
 def known_releases(session: Session, source: Source) -> dict[str, dt.date | None]:

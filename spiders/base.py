@@ -26,6 +26,7 @@ from spiders.items import (
     Problem,
     ReleaseFields,
     ReleaseGone,
+    ReleaseNotModified,
     ReleasePage,
 )
 
@@ -47,6 +48,11 @@ def is_truncated(response: Response) -> bool:
     return b"</html>" not in tail
 
 
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1")[:200] if value else None
+
+
 class NewsroomSpider(scrapy.Spider):
     """Base for one newsroom. Subclasses set the class attributes and the three parse hooks."""
 
@@ -54,7 +60,7 @@ class NewsroomSpider(scrapy.Spider):
     agency: ClassVar[str] = ""
     hosts: ClassVar[tuple[str, ...]] = ()  # the site's own hosts; links to them follow the mirror
     default_start_urls: ClassVar[tuple[str, ...]] = ()
-    handle_httpstatus_list = [403, 404, 410]
+    handle_httpstatus_list = [304, 403, 404, 410]
 
     def __init__(
         self,
@@ -63,6 +69,7 @@ class NewsroomSpider(scrapy.Spider):
         max_pages: int | None = None,
         known: dict[str, dt.date | None] | None = None,
         recheck: Iterable[str] = (),
+        validators: dict[str, tuple[str | None, str | None]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -70,6 +77,7 @@ class NewsroomSpider(scrapy.Spider):
         self.max_pages = max_pages
         self.known = dict(known or {})
         self.recheck = set(recheck)
+        self.validators = dict(validators or {})  # url -> (ETag, Last-Modified) of the last fetch
         self.listed: set[str] = set()
         self.oldest_listed: dt.date | None = None
         self.open_walks = 0
@@ -160,14 +168,24 @@ class NewsroomSpider(scrapy.Spider):
 
     def release_request(self, url: str, *, listed: dt.date | None = None) -> scrapy.Request:
         """A release page request; ``listed`` is the listing row's date, the fallback date."""
+        headers = {}
+        etag, modified = self.validators.get(url, (None, None))
+        if etag:
+            headers["If-None-Match"] = etag
+        if modified:
+            headers["If-Modified-Since"] = modified
         return scrapy.Request(
             url,
             callback=self.parse_release,
             errback=self.release_failed,
             meta={"listed_date": listed},
+            headers=headers,
         )
 
     def parse_release(self, response: Response) -> Iterator[Any]:
+        if response.status == 304:
+            yield ReleaseNotModified(self.name, self.canonical_url(response))
+            return
         if response.status in GONE_STATUSES or (
             response.status == 200 and self.is_soft_404(response)
         ):
@@ -213,6 +231,8 @@ class NewsroomSpider(scrapy.Spider):
             body=fields.body,
             html=response.body,
             date_source=date_source,
+            etag=_header(response, b"ETag"),
+            last_modified=_header(response, b"Last-Modified"),
         )
 
     # ---- errors -----------------------------------------------------------------------------

@@ -45,6 +45,16 @@ class ReleasePage:
     body: str
     html: bytes
     date_source: str = ""
+    etag: str | None = None  # validators the site sent, for conditional requests next time
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class ReleaseNotModified:
+    """A known release's page answered 304 to a conditional request: it has not changed."""
+
+    source: str
+    url: str
 
 
 @dataclass(frozen=True)

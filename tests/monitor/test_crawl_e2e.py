@@ -126,8 +126,11 @@ def test_first_crawl_stores_every_release_once(config, sessions, newsrooms):
         assert room.requests[0] == "/robots.txt"
 
 
-def test_unchanged_recrawl_writes_nothing(config, sessions, newsrooms):
+def test_unchanged_recrawl_writes_nothing_and_costs_304s(config, sessions, newsrooms):
     assert crawl(config).returncode == 0
+    first_bytes = {site: room.bytes_sent for site, room in newsrooms.items()}
+    for room in newsrooms.values():
+        room.bytes_sent = 0
     result = crawl(config)
     assert result.returncode == 0, result.stderr
     with sessions() as session:
@@ -136,6 +139,22 @@ def test_unchanged_recrawl_writes_nothing(config, sessions, newsrooms):
     for site, run in summaries(result).items():
         assert run["new"] == run["edited"] == run["removed"] == 0
         assert run["unchanged"] == EXPECTED[site]["v1"]["releases"]
+        room = newsrooms[site]
+        assert room.not_modified == EXPECTED[site]["v1"]["releases"]  # every release page: 304
+        assert room.bytes_sent < 0.5 * first_bytes[site]  # only the listing pages came again
+
+
+def test_without_validators_from_the_site_pages_are_compared_in_full(config, sessions, newsrooms):
+    for room in newsrooms.values():
+        room.etags = False
+    assert crawl(config).returncode == 0
+    for room in newsrooms.values():
+        room.state = "v2"
+    result = crawl(config)
+    assert result.returncode == 0
+    runs = summaries(result)
+    assert all(room.not_modified == 0 for room in newsrooms.values())
+    assert all(runs[s]["edited"] == len(EXPECTED[s]["v2"]["edited"]) for s in SITES)
 
 
 def test_later_state_records_new_edited_and_removed_but_not_noise(config, sessions, newsrooms):
