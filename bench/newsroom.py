@@ -143,6 +143,11 @@ def serve(room: Newsroom) -> Iterator[str]:
             with room.lock:
                 room.bytes_sent += len(body)
 
+        def flush_headers(self) -> None:  # count the header bytes too: a 304 is not free
+            with room.lock:
+                room.bytes_sent += sum(len(part) for part in getattr(self, "_headers_buffer", []))
+            super().flush_headers()
+
         def log_message(self, format: str, *args: object) -> None:
             pass
 

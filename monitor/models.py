@@ -233,3 +233,18 @@ class ThreadMember(Base):
     __table_args__ = (
         UniqueConstraint("thread_id", "release_id", name="uq_thread_members_thread_release"),
     )
+
+
+class ListingPageRow(Base):
+    """A listing page as last fetched with validators: replayed when it answers 304."""
+
+    __tablename__ = "listing_pages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    url: Mapped[str] = mapped_column(String(2000), unique=True)
+    etag: Mapped[str | None] = mapped_column(String(200))
+    last_modified: Mapped[str | None] = mapped_column(String(64))
+    entries: Mapped[str] = mapped_column(Text)  # JSON: [[url, "YYYY-MM-DD" or null], ...]
+    next_url: Mapped[str | None] = mapped_column(Text)
+    fetched_at: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.db import transaction
+from monitor.listings import listing_caches, save_listings
 from monitor.models import CrawlRun, RunStatus, Source, utcnow
 from monitor.store import (
     Outcome,
@@ -96,6 +97,7 @@ class RunRecorder:
         self.factory = factory
         self.on_progress = on_progress
         self.gone: list[str] = []
+        self.listings: list[ListingPage] = []  # fetched in full, to remember for a 304 next time
         self.pending: list[ReleasePage | ReleaseNotModified] = []
         self.started = utcnow()
         self.flushed = time.monotonic()
@@ -121,6 +123,7 @@ class RunRecorder:
                 "known": known_releases(session, source),
                 "recheck": due_for_recheck(session, source, days=recheck_days),
                 "validators": validators(session, source),
+                "listings": listing_caches(session, source),
             }
 
     def page_fetched(self) -> None:
@@ -136,6 +139,8 @@ class RunRecorder:
             self.gone.append(item.url)
         elif isinstance(item, ListingPage):
             self.summary.listing_pages += 1
+            if item.cache is not None:
+                self.listings.append(item)
         elif isinstance(item, CrawlProblem):
             self.summary.problems.append(item)
             self.summary.errors += 1
@@ -187,6 +192,8 @@ class RunRecorder:
         summary.status = self._verdict(reason)
         summary.error = self._error_text(reason)
         with transaction(self.factory) as session:
+            if summary.status is RunStatus.OK:  # a page of a broken walk is not worth replaying
+                save_listings(session, session.get_one(Source, self.source_id), self.listings)
             if summary.status is RunStatus.OK and self.gone:
                 summary.removed = mark_removed(session, self.gone, run_id=summary.run_id)
             run = session.get_one(CrawlRun, summary.run_id)

@@ -21,6 +21,7 @@ from twisted.python.failure import Failure
 from monitor.normalize import canonical_url
 from spiders.items import (
     CrawlProblem,
+    ListingCache,
     ListingEntry,
     ListingPage,
     Problem,
@@ -48,6 +49,16 @@ def is_truncated(response: Response) -> bool:
     return b"</html>" not in tail
 
 
+def _conditional(etag: str | None, modified: str | None) -> dict[str, str]:
+    """Headers that let an unchanged page answer 304."""
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if modified:
+        headers["If-Modified-Since"] = modified
+    return headers
+
+
 def _header(response: Response, name: bytes) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1")[:200] if value else None
@@ -70,6 +81,7 @@ class NewsroomSpider(scrapy.Spider):
         known: dict[str, dt.date | None] | None = None,
         recheck: Iterable[str] = (),
         validators: dict[str, tuple[str | None, str | None]] | None = None,
+        listings: dict[str, ListingCache] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -78,6 +90,7 @@ class NewsroomSpider(scrapy.Spider):
         self.known = dict(known or {})
         self.recheck = set(recheck)
         self.validators = dict(validators or {})  # url -> (ETag, Last-Modified) of the last fetch
+        self.listings = dict(listings or {})  # listing url -> what it held when last fetched
         self.listed: set[str] = set()
         self.oldest_listed: dt.date | None = None
         self.open_walks = 0
@@ -110,36 +123,49 @@ class NewsroomSpider(scrapy.Spider):
     def start_requests(self) -> Iterator[scrapy.Request]:
         for url in self.start_urls:
             self.open_walks += 1
-            yield scrapy.Request(
-                url,
-                callback=self.parse_listing,
-                errback=self.listing_failed,
-                meta={"listing_page": 1},
-                dont_filter=True,
-            )
+            yield self.listing_request(canonical_url(url), 1)
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
         page = int(response.meta.get("listing_page", 1))
-        problem = self._page_problem(response, listing=True)
-        if problem is not None:
-            yield problem
-            yield from self._walk_finished()
-            return
-        complete = not is_truncated(response)
+        url = self.canonical_url(response)
+        cached = self.listings.get(url) if response.status == 304 else None
+        if cached is None:
+            problem = self._page_problem(response, listing=True)
+            if problem is not None:
+                yield problem
+                yield from self._walk_finished()
+                return
+        complete = cached is not None or not is_truncated(response)
+        if cached is not None:  # unchanged since the last fetch: its rows as they were
+            entries, href = list(cached.entries), cached.next_url
+        else:
+            entries = [
+                ListingEntry(self.follow_url(response, e.url), e.published)
+                for e in self.listing_entries(response)
+            ]
+            found = self.next_page(response) if complete else None
+            href = self.follow_url(response, found) if found else None
         rows = 0
-        for entry in self.listing_entries(response):
-            url = self.follow_url(response, entry.url)
-            if url in self.listed:
+        for entry in entries:
+            if entry.url in self.listed:
                 continue  # the same release twice on one page or across pages
-            self.listed.add(url)
+            self.listed.add(entry.url)
             rows += 1
             if entry.published and (
                 self.oldest_listed is None or entry.published < self.oldest_listed
             ):
                 self.oldest_listed = entry.published
-            yield self.release_request(url, listed=entry.published)
-        yield ListingPage(self.name, response.url, rows, complete)
-        if rows == 0 and complete:
+            yield self.release_request(entry.url, listed=entry.published)
+        etag, modified = _header(response, b"ETag"), _header(response, b"Last-Modified")
+        keep = cached is None and complete and bool(entries) and bool(etag or modified)
+        yield ListingPage(
+            self.name,
+            url,
+            rows,
+            complete,
+            ListingCache(etag, modified, tuple(entries), href) if keep else None,
+        )
+        if rows == 0 and complete and not entries:
             yield CrawlProblem(
                 self.name,
                 response.url,
@@ -155,31 +181,30 @@ class NewsroomSpider(scrapy.Spider):
                 "listing page was cut short",
                 listing=True,
             )
-        href = self.next_page(response) if complete else None
         if href and (self.max_pages is None or page < self.max_pages):
-            yield scrapy.Request(
-                self.follow_url(response, href),
-                callback=self.parse_listing,
-                errback=self.listing_failed,
-                meta={"listing_page": page + 1},
-            )
+            yield self.listing_request(href, page + 1)
             return
         yield from self._walk_finished()
 
+    def listing_request(self, url: str, page: int) -> scrapy.Request:
+        cached = self.listings.get(url)
+        return scrapy.Request(
+            url,
+            callback=self.parse_listing,
+            errback=self.listing_failed,
+            meta={"listing_page": page},
+            headers=_conditional(cached.etag, cached.last_modified) if cached else {},
+            dont_filter=page == 1,
+        )
+
     def release_request(self, url: str, *, listed: dt.date | None = None) -> scrapy.Request:
         """A release page request; ``listed`` is the listing row's date, the fallback date."""
-        headers = {}
-        etag, modified = self.validators.get(url, (None, None))
-        if etag:
-            headers["If-None-Match"] = etag
-        if modified:
-            headers["If-Modified-Since"] = modified
         return scrapy.Request(
             url,
             callback=self.parse_release,
             errback=self.release_failed,
             meta={"listed_date": listed},
-            headers=headers,
+            headers=_conditional(*self.validators.get(url, (None, None))),
         )
 
     def parse_release(self, response: Response) -> Iterator[Any]:

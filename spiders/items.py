@@ -67,11 +67,22 @@ class ReleaseGone:
 
 
 @dataclass(frozen=True)
+class ListingCache:
+    """What a listing page held when last fetched, replayed when it answers 304."""
+
+    etag: str | None
+    last_modified: str | None
+    entries: tuple[ListingEntry, ...]  # absolute URLs
+    next_url: str | None
+
+
+@dataclass(frozen=True)
 class ListingPage:
     source: str
     url: str
     releases: int
     complete: bool
+    cache: ListingCache | None = None  # to store, when the site sent validators
 
 
 @dataclass(frozen=True)
