@@ -7,11 +7,13 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from swagger_ui_bundle import swagger_ui_path
 
 from monitor import __version__
 from monitor.config import Config
@@ -22,7 +24,7 @@ from monitor.web.context import BadRequest, WebContext
 from monitor.web.pages import error_page, make_templates, page_router
 
 STATIC = Path(__file__).parent / "static"
-DOCS = ("/api/docs", "/api/docs/oauth2-redirect")  # Swagger UI loads its scripts from a CDN
+DOCS = ("/api/docs", "/api/docs/oauth2-redirect")  # Swagger UI starts with an inline script
 # The digest page embeds the digest's own page (inline CSS) in a sandboxed srcdoc frame.
 CSP = (
     "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -44,7 +46,7 @@ def create_app(
         title="press-monitor",
         version=__version__,
         description="Government press releases, their versions, threads and daily digests.",
-        docs_url="/api/docs",
+        docs_url=None,  # served below from local files: the page must work offline
         redoc_url=None,
         openapi_url="/openapi.json",
     )
@@ -53,6 +55,17 @@ def create_app(
     app.state.templates = templates
     app.include_router(page_router(ctx, templates))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/api/docs/assets", StaticFiles(directory=swagger_ui_path), name="swagger")
+
+    @app.get("/api/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="press-monitor API",
+            swagger_js_url="/api/docs/assets/swagger-ui-bundle.js",
+            swagger_css_url="/api/docs/assets/swagger-ui.css",
+            swagger_favicon_url="/api/docs/assets/favicon-32x32.png",
+        )
 
     @app.get("/healthz", tags=["service"])
     def healthz() -> JSONResponse:

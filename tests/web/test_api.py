@@ -43,7 +43,12 @@ def test_openapi_and_docs(server):
     for path in ("/api/sources", "/api/releases/{release_id}/diff", "/api/crawls"):
         assert path in spec["paths"]
     assert "/releases" not in spec["paths"]  # pages are not part of the API
-    assert get(server, "/api/docs").status_code == 200
+    docs = get(server, "/api/docs")
+    assert docs.status_code == 200
+    assert "/api/docs/assets/swagger-ui-bundle.js" in docs.text
+    assert "//cdn" not in docs.text  # the page works offline
+    bundle = get(server, "/api/docs/assets/swagger-ui-bundle.js")
+    assert bundle.status_code == 200 and len(bundle.content) > 100_000
 
 
 def test_sources_have_settings_last_runs_and_health(server):
