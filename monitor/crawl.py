@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.crawler import Crawler, CrawlerProcess
@@ -91,7 +92,8 @@ def run_crawl(
     summaries: dict[str, RunSummary] = {}
     recorders: list[RunRecorder] = []
     closers: list[Callable[..., None]] = []
-    for key in keys:
+
+    def start(key: str) -> Any:
         source = config.source(key)
         cls = spider_class(key)
         recorder = RunRecorder(
@@ -107,19 +109,42 @@ def run_crawl(
         closer = _closer(recorder, summaries)
         closers.append(closer)  # signal receivers are weak references: keep them alive
         crawler.signals.connect(closer, signal=signals.spider_closed)
-        process.crawl(
+        return process.crawl(
             crawler,
             start_urls=source.start_urls,
             max_pages=max_pages or int(source.get("max_pages")),
             **plan,
             recorder=recorder,
         )
+
+    # Sources on one host take turns, so the per-host limit holds across sources too;
+    # sources on different hosts crawl at the same time.
+    for group in hosts(config, keys).values():
+        chain = start(group[0])
+        for key in group[1:]:
+            chain.addBoth(lambda _result, key=key: start(key))
     process.start()
-    for recorder in recorders:  # a crawler that never opened its spider sent no "closed"
-        if recorder.summary.source not in summaries:
-            summaries[recorder.summary.source] = recorder.finish("not started")
+    for key in keys:  # a crawl that never opened its spider sent no "closed"
+        if key not in summaries:
+            recorder = next((r for r in recorders if r.summary.source == key), None)
+            recorder = recorder or RunRecorder(
+                factory,
+                source_key=key,
+                source_name=spider_class(key).agency or key,
+                trigger=trigger,
+            )
+            summaries[key] = recorder.finish("not started")
     _match(config, factory, summaries)
     return [summaries[key] for key in keys]
+
+
+def hosts(config: Config, keys: Sequence[str]) -> dict[str, list[str]]:
+    """Source keys grouped by the host of their (first) listing URL, in the order given."""
+    groups: dict[str, list[str]] = {}
+    for key in keys:
+        urls = config.source(key).start_urls or spider_class(key).default_start_urls
+        groups.setdefault(urlsplit(urls[0]).netloc.lower(), []).append(key)
+    return groups
 
 
 def _match(

@@ -66,6 +66,7 @@ class Newsroom:
     broken: set[str] = field(default_factory=set)  # paths answered with 500
     etags: bool = True  # send ETags and answer a matching If-None-Match with 304
     requests: list[str] = field(default_factory=list)
+    agents: list[str] = field(default_factory=list)  # User-Agent of each request, in order
     not_modified: int = 0
     bytes_sent: int = 0
     port: int = 0
@@ -123,6 +124,7 @@ def _handler_for(room: Newsroom) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             status, body, kind = room.respond(self.path)
+            room.agents.append(self.headers.get("User-Agent", ""))
             tag = f'"{hashlib.sha1(body).hexdigest()[:16]}"'  # noqa: S324 (not for security)
             if status == 200 and room.etags and self.headers.get("If-None-Match") == tag:
                 room.not_modified += 1

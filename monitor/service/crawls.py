@@ -19,7 +19,7 @@ import sys
 import threading
 import uuid
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from monitor.service.jobs import CrawlJob, JobState
@@ -40,12 +40,16 @@ class CrawlManager:
         max_crawls: int,
         timeout: float,
         environment: dict[str, str] | None = None,
+        hosts: Mapping[str, str] | None = None,
     ) -> None:
         self.loop = loop
         self.command = list(command)  # e.g. [python, -m, monitor, --config, X, --log-file, Y]
         self.timeout = timeout
         self.environment = environment
         self.slots = asyncio.Semaphore(max_crawls)
+        # sources on one host take turns (the per-host limit holds across sources)
+        self.hosts = dict(hosts or {})
+        self.host_locks: dict[str, asyncio.Lock] = {}
         self.lock = threading.Lock()
         self.active: dict[str, CrawlJob] = {}  # source -> queued or running job
         self.finished: deque[CrawlJob] = deque(maxlen=KEEP_FINISHED)
@@ -104,8 +108,9 @@ class CrawlManager:
             self.loop.call_soon_threadsafe(launch)
 
     async def _run(self, job: CrawlJob) -> None:
+        host = self.hosts.get(job.source, job.source)
         try:
-            async with self.slots:
+            async with self.host_locks.setdefault(host, asyncio.Lock()), self.slots:
                 if self.closing:
                     raise asyncio.CancelledError
                 await self._crawl(job)

@@ -15,6 +15,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import Config
+from monitor.crawl import hosts
 from monitor.db import open_database, transaction
 from monitor.models import CrawlRun, RunStatus, utcnow
 from monitor.service import schedule
@@ -86,6 +87,9 @@ async def run_service(config: Config, where: Binding, *, log_file: str | None) -
         command=crawl_command(config.path, log_file),
         max_crawls=int(service["max_crawls"]),
         timeout=float(service["crawl_timeout"]),
+        hosts={
+            key: host for host, keys in hosts(config, list(config.sources)).items() for key in keys
+        },
     )
     schedule.Context.config, schedule.Context.sessions, schedule.Context.crawls = (
         config,

@@ -6,6 +6,7 @@ to this test's database; the assertions read what landed there.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -245,3 +246,20 @@ def test_failing_listing_fails_that_source_only_and_keeps_its_releases(config, s
     assert ice.requests.count(EXPECTED["ice"]["start_urls"][0]) == 2  # one retry
     with sessions() as session:
         assert all(r.status is ReleaseStatus.ACTIVE for r in by_path(session, "ice").values())
+
+
+def test_sources_on_one_host_take_turns(tmp_path, database_url, newsrooms):
+    ice = newsrooms["ice"]
+    config = tmp_path / "same-host.toml"
+    config.write_text(
+        f'[database]\nurl = "{database_url}"\n[crawl]\ndownload_delay = 0\nretries = 0\n'
+        f'[sources.ice]\nstart_urls = ["{ice.root}/newsroom"]\nuser_agent = "agent-ice"\n'
+        f'[sources.dhs]\nstart_urls = ["{ice.root}/newsroom"]\nuser_agent = "agent-dhs"\n'
+    )
+    result = crawl(config, "ice", "dhs")
+    runs = summaries(result)
+    assert runs["ice"]["status"] == "ok"
+    assert runs["dhs"]["status"] == "failed"  # DHS's spider finds no DHS rows on ICE's pages
+    order = [agent for agent in ice.agents if agent.startswith("agent-")]
+    switches = sum(1 for a, b in itertools.pairwise(order) if a != b)
+    assert switches == 1, order  # one source after the other, never interleaved

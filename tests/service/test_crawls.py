@@ -102,3 +102,22 @@ def test_triggers_from_another_thread_run_on_the_loop(tmp_path):
         assert job.state is JobState.DONE
 
     asyncio.run(scenario())
+
+
+def test_sources_on_one_host_take_turns(tmp_path):
+    async def scenario() -> None:
+        crawls = CrawlManager(
+            loop=asyncio.get_running_loop(),
+            command=[sys.executable, FAKE, "0.3", str(tmp_path / "log")],
+            max_crawls=3,
+            timeout=30,
+            hosts={"dhs": "www.dhs.gov", "ice": "www.dhs.gov", "ny_ag": "ag.ny.gov"},
+        )
+        crawls.trigger(["dhs", "ice", "ny_ag"], trigger="api")
+        await settle(crawls)
+
+    asyncio.run(scenario())
+    events = [(source, what) for source, _, what, _ in lines(tmp_path)]
+    same_host = [e for e in events if e[0] in ("dhs", "ice")]
+    assert same_host == [("dhs", "start"), ("dhs", "end"), ("ice", "start"), ("ice", "end")]
+    assert events.index(("ny_ag", "start")) < events.index(("dhs", "end"))  # other hosts go on
