@@ -6,9 +6,10 @@ process of its own (``monitor crawl SOURCE``).
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -77,6 +78,7 @@ def run_crawl(
     trigger: str = "manual",
     max_pages: int | None = None,
     on_progress: Callable[[RunSummary], None] | None = None,
+    backfill: Backfill | None = None,
 ) -> list[RunSummary]:
     """Crawl the given sources concurrently (one host each) and return one summary per source.
 
@@ -104,17 +106,19 @@ def run_crawl(
             on_progress=on_progress,
         )
         recorders.append(recorder)
-        plan = recorder.plan(recheck_days=int(source.get("recheck_days")))
+        pages: int | None
+        if backfill is None:
+            plan = recorder.plan(recheck_days=int(source.get("recheck_days")))
+            start_urls, pages = source.start_urls, max_pages or int(source.get("max_pages"))
+        else:  # older listing pages only; nothing known to re-fetch
+            plan = {"stop_before": backfill.until}
+            start_urls, pages = backfill.start_urls or source.start_urls, backfill.pages
         crawler = Crawler(cls, scrapy_settings(source))
         closer = _closer(recorder, summaries)
         closers.append(closer)  # signal receivers are weak references: keep them alive
         crawler.signals.connect(closer, signal=signals.spider_closed)
         return process.crawl(
-            crawler,
-            start_urls=source.start_urls,
-            max_pages=max_pages or int(source.get("max_pages")),
-            **plan,
-            recorder=recorder,
+            crawler, start_urls=start_urls, max_pages=pages, **plan, recorder=recorder
         )
 
     # Sources on one host take turns, so the per-host limit holds across sources too;
@@ -134,8 +138,19 @@ def run_crawl(
                 trigger=trigger,
             )
             summaries[key] = recorder.finish("not started")
-    _match(config, factory, summaries)
+    if backfill is None:  # backfilled releases are history, not news for the threads
+        _match(config, factory, summaries)
     return [summaries[key] for key in keys]
+
+
+@dataclass(frozen=True)
+class Backfill:
+    """A walk through older listing pages: from ``start_urls``, ``pages`` of them or until
+    a listing reaches ``until``."""
+
+    start_urls: tuple[str, ...] | None
+    pages: int | None
+    until: dt.date | None
 
 
 def hosts(config: Config, keys: Sequence[str]) -> dict[str, list[str]]:

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -71,6 +72,9 @@ class Source(Base):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(32), default="builtin")
     enabled: Mapped[bool] = mapped_column(default=True)
+    # where `monitor backfill` resumes (the listing page after the last one it read)
+    backfill_next: Mapped[str | None] = mapped_column(Text)
+    backfill_done: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class Release(Base):

@@ -98,6 +98,8 @@ class RunRecorder:
         self.on_progress = on_progress
         self.gone: list[str] = []
         self.listings: list[ListingPage] = []  # fetched in full, to remember for a 304 next time
+        self.last_next: str | None = None  # the listing page after the last one read
+        self.backfill = trigger == "backfill"
         self.pending: list[ReleasePage | ReleaseNotModified] = []
         self.started = utcnow()
         self.flushed = time.monotonic()
@@ -139,6 +141,7 @@ class RunRecorder:
             self.gone.append(item.url)
         elif isinstance(item, ListingPage):
             self.summary.listing_pages += 1
+            self.last_next = item.next_url
             if item.cache is not None:
                 self.listings.append(item)
         elif isinstance(item, CrawlProblem):
@@ -192,6 +195,9 @@ class RunRecorder:
         summary.status = self._verdict(reason)
         summary.error = self._error_text(reason)
         with transaction(self.factory) as session:
+            if self.backfill and summary.listing_pages:  # where the next backfill resumes
+                source = session.get_one(Source, self.source_id)
+                source.backfill_next, source.backfill_done = self.last_next, self.last_next is None
             if summary.status is RunStatus.OK:  # a page of a broken walk is not worth replaying
                 save_listings(session, session.get_one(Source, self.source_id), self.listings)
             if summary.status is RunStatus.OK and self.gone:

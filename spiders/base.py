@@ -82,6 +82,7 @@ class NewsroomSpider(scrapy.Spider):
         recheck: Iterable[str] = (),
         validators: dict[str, tuple[str | None, str | None]] | None = None,
         listings: dict[str, ListingCache] | None = None,
+        stop_before: dt.date | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -91,6 +92,7 @@ class NewsroomSpider(scrapy.Spider):
         self.recheck = set(recheck)
         self.validators = dict(validators or {})  # url -> (ETag, Last-Modified) of the last fetch
         self.listings = dict(listings or {})  # listing url -> what it held when last fetched
+        self.stop_before = stop_before  # a backfill stops after the page reaching this date
         self.listed: set[str] = set()
         self.oldest_listed: dt.date | None = None
         self.open_walks = 0
@@ -164,6 +166,7 @@ class NewsroomSpider(scrapy.Spider):
             rows,
             complete,
             ListingCache(etag, modified, tuple(entries), href) if keep else None,
+            next_url=href,
         )
         if rows == 0 and complete and not entries:
             yield CrawlProblem(
@@ -181,7 +184,10 @@ class NewsroomSpider(scrapy.Spider):
                 "listing page was cut short",
                 listing=True,
             )
-        if href and (self.max_pages is None or page < self.max_pages):
+        reached = self.stop_before is not None and any(
+            e.published is not None and e.published < self.stop_before for e in entries
+        )
+        if href and not reached and (self.max_pages is None or page < self.max_pages):
             yield self.listing_request(href, page + 1)
             return
         yield from self._walk_finished()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 class Problem(enum.StrEnum):
@@ -83,6 +83,8 @@ class ListingPage:
     releases: int
     complete: bool
     cache: ListingCache | None = None  # to store, when the site sent validators
+    # the following listing page, where a backfill resumes (not part of what the page "is")
+    next_url: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

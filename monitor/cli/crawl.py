@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-import click
+import datetime as dt
 
-from monitor.cli import App, echo_json, one_line_errors
-from monitor.crawl import run_crawl
-from monitor.models import RunStatus
+import click
+from sqlalchemy import select
+
+from monitor.cli import App, echo_json, iso_date, one_line_errors
+from monitor.crawl import Backfill, run_crawl
+from monitor.models import RunStatus, Source
 from monitor.progress import CrawlProgress
 
 
@@ -62,3 +65,57 @@ def crawl(
 
 
 COMMANDS = [crawl]
+
+
+@click.command()
+@click.argument("source")
+@click.option("--pages", type=click.IntRange(min=1), help="Listing pages to read this time.")
+@click.option(
+    "--until",
+    "until",
+    callback=iso_date,
+    help="Read on until a listing page reaches this date (YYYY-MM-DD).",
+)
+@click.option("--restart", is_flag=True, help="Start again from the first listing page.")
+@click.pass_obj
+@one_line_errors
+def backfill(
+    app: App, source: str, pages: int | None, until: dt.date | None, restart: bool
+) -> None:
+    """Load SOURCE's older releases, walking its listing back page by page.
+
+    Each run resumes after the last listing page the previous one read. Backfilled releases are
+    stored like any other but do not appear as new in digests, nor are they matched to threads.
+    """
+    if pages and until:
+        raise click.UsageError("give --pages or --until, not both")
+    [key] = app.source_keys((source,))
+    with app.sessions() as session:
+        row = session.scalar(select(Source).where(Source.key == key))
+        resume = None if restart or row is None else row.backfill_next
+        if row is not None and row.backfill_done and not restart:
+            click.echo(
+                f"{key}: the backfill reached the end of the listing already "
+                "(--restart to walk it again)"
+            )
+            return
+    start = (resume,) if resume else None
+    plan = Backfill(start, pages or (None if until else 10), until)
+    click.echo(f"backfilling {key} from {resume or 'the first listing page'} …", err=True)
+    progress = CrawlProgress()
+    [summary] = run_crawl(
+        app.config, app.sessions, [key], trigger="backfill", on_progress=progress, backfill=plan
+    )
+    progress.done()
+    click.echo(summary.line())
+    with app.sessions() as session:
+        row = session.scalar(select(Source).where(Source.key == key))
+        if row is not None and row.backfill_done:
+            click.echo(f"{key}: reached the end of the listing")
+        elif row is not None and row.backfill_next:
+            click.echo(f"{key}: `monitor backfill {key}` resumes at {row.backfill_next}")
+    if summary.status is not RunStatus.OK:
+        raise SystemExit(1)
+
+
+COMMANDS.append(backfill)

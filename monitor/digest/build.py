@@ -91,11 +91,14 @@ def build_digest(
     def local(moment: dt.datetime) -> dt.datetime:
         return moment.replace(tzinfo=dt.UTC).astimezone(zone)
 
+    backfilled = select(CrawlRun.id).where(CrawlRun.trigger == "backfill")
     events = session.execute(
         select(Event, Release, Source)
         .join(Release, Event.release_id == Release.id)
         .join(Source, Release.source_id == Source.id)
         .where(Event.at >= lo, Event.at < hi)
+        # releases loaded by `monitor backfill` are history, not news
+        .where((Event.run_id.is_(None)) | Event.run_id.not_in(backfilled))
         .order_by(Event.at, Event.id)
     ).all()
     new = [ref(r) for e, r, _ in events if e.kind is EventKind.NEW]
