@@ -86,6 +86,7 @@ class Rarity:
 
     documents: int = 0
     counts: Counter[str] = field(default_factory=Counter)
+    cache: dict[str, float] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, texts: Iterable[frozenset[str]]) -> Rarity:
@@ -96,7 +97,14 @@ class Rarity:
         return rarity
 
     def weight(self, word: str) -> float:
-        return math.log((self.documents + 2) / (self.counts.get(word, 0) + 1))
+        weight = self.cache.get(word)
+        if weight is None:
+            weight = math.log((self.documents + 2) / (self.counts.get(word, 0) + 1))
+            self.cache[word] = weight
+        return weight
+
+    def total(self, words: Iterable[str]) -> float:
+        return sum(self.weight(w) for w in words)
 
     def rare(self, word: str) -> bool:
         return self.counts.get(word, 0) <= RARE * self.documents
@@ -158,7 +166,6 @@ class ThreadIndex:
         self.profiles = {p.id: p for p in profiles}
         self.members: list[_Member] = []
         self.postings: dict[str, list[int]] = defaultdict(list)
-        self.weights: dict[str, float] = {}
         self.vocabulary: dict[int, Counter[str]] = {}
         self.signatures: dict[int, tuple[dict[str, float], float]] = {}
         for profile in self.profiles.values():
@@ -176,7 +183,7 @@ class ThreadIndex:
 
     def _index(self, thread_id: int, text: MatchText) -> None:
         number = len(self.members)
-        self.members.append(_Member(thread_id, text, self._total(text.words)))
+        self.members.append(_Member(thread_id, text, self.rarity.total(text.words)))
         self.vocabulary[thread_id].update(text.words)
         self.signatures.pop(thread_id, None)
         for word in text.words:
@@ -188,7 +195,7 @@ class ThreadIndex:
         cached = self.signatures.get(thread_id)
         if cached is None:
             words = {
-                w: self._weight(w) * min(n, 3)
+                w: self.rarity.weight(w) * min(n, 3)
                 for w, n in self.vocabulary[thread_id].items()
                 if n >= 2
             }
@@ -200,27 +207,18 @@ class ThreadIndex:
         words, total = self.signature(thread_id)
         return 100.0 * sum(words.get(w, 0.0) for w in release.words) / total
 
-    def _weight(self, word: str) -> float:
-        weight = self.weights.get(word)
-        if weight is None:
-            weight = self.weights[word] = self.rarity.weight(word)
-        return weight
-
-    def _total(self, words: Iterable[str]) -> float:
-        return sum(self._weight(w) for w in words)
-
     def scores(self, release: MatchText, *, floor: float = 0.0) -> list[Score]:
         """Scores of the release for the threads it can reach ``floor`` for, best first.
 
         A thread is skipped when even a perfect title could not lift its keyword and text
         scores to ``floor``: an exact bound, so nothing that could qualify is missed.
         """
-        own = self._total(release.words)
+        own = self.rarity.total(release.words)
         shared: dict[int, float] = defaultdict(float)
         for word in release.words:
             postings = self.postings.get(word)
             if postings:
-                weight = self._weight(word)
+                weight = self.rarity.weight(word)
                 for number in postings:
                     shared[number] += weight
         nearby: dict[int, list[tuple[float, _Member]]] = defaultdict(list)
@@ -238,7 +236,10 @@ class ThreadIndex:
             if not found and (not ranked or ranked[0][0] < MIN_EVIDENCE):
                 continue  # no keyword and next to no rare word in common: not worth scoring
             best = sorted(
-                ((self._overlap(release, own, m), m) for _, m in ranked[:TITLE_CANDIDATES]),
+                (
+                    (overlap(release, m.text, self.rarity, totals=(own, m.weight)), m)
+                    for _, m in ranked[:TITLE_CANDIDATES]
+                ),
                 key=lambda item: -item[0],
             )
             signature = self.coverage(profile.id, release) if (found or best) else 0.0
@@ -251,11 +252,6 @@ class ThreadIndex:
             if bound >= floor and (found or best):
                 results.append(self._score(profile, release, best, found, signature))
         return sorted(results, key=lambda s: -s.value)
-
-    def _overlap(self, release: MatchText, own: float, member: _Member) -> float:
-        """Weighted overlap coefficient over all shared words (the index only saw rare ones)."""
-        shared = sum(self._weight(w) for w in release.words & member.text.words)
-        return min(1.0, 2.0 * shared / max(min(own, member.weight), 1e-9))
 
     def _near(self, a: dt.date | None, b: dt.date | None) -> bool:
         return a is None or b is None or abs(a - b) <= self.window
@@ -279,7 +275,9 @@ class ThreadIndex:
             reasons.append("keywords: " + ", ".join(found))
         text = _text_score(best)
         if best:
-            words = sorted(release.words & best[0][1].text.words, key=self._weight, reverse=True)
+            words = sorted(
+                release.words & best[0][1].text.words, key=self.rarity.weight, reverse=True
+            )
             reasons.append(f"text {text:.0f} (shares {', '.join(words[:3])})")
         reasons.append(f"signature {signature:.0f}")
         value = (
@@ -302,15 +300,17 @@ def _text_score(best: list[tuple[float, _Member]]) -> float:
     return 100.0 * best[0][0] if best else 0.0
 
 
-def overlap(a: MatchText, b: MatchText, rarity: Rarity) -> float:
-    """Rarity-weighted overlap coefficient of two releases' distinctive words (0-100)."""
+def overlap(
+    a: MatchText, b: MatchText, rarity: Rarity, *, totals: tuple[float, float] | None = None
+) -> float:
+    """Rarity-weighted overlap coefficient of two releases' distinctive words, doubled and
+    capped (0-1): half of the lighter release's weight shared is full overlap. ``totals``
+    are the two releases' word weights when already known."""
     shared = a.words & b.words
     if not shared:
         return 0.0
-    ours = sum(rarity.weight(w) for w in a.words)
-    theirs = sum(rarity.weight(w) for w in b.words)
-    value = sum(rarity.weight(w) for w in shared) / max(min(ours, theirs), 1e-9)
-    return min(100.0, 200.0 * value)
+    ours, theirs = totals or (rarity.total(a.words), rarity.total(b.words))
+    return min(1.0, 2.0 * rarity.total(shared) / max(min(ours, theirs), 1e-9))
 
 
 def _short(text: str, width: int = 40) -> str:

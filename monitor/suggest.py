@@ -25,7 +25,7 @@ class Proposal:
 
 
 def similarity(a: MatchText, b: MatchText, rarity: Rarity) -> float:
-    return 0.5 * title_similarity(a.key, b.key) + 0.5 * overlap(a, b, rarity)
+    return 0.5 * title_similarity(a.key, b.key) + 50.0 * overlap(a, b, rarity)
 
 
 def suggest_threads(session: Session, *, days: int) -> list[Proposal]:

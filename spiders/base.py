@@ -32,7 +32,6 @@ from spiders.items import (
 )
 
 GONE_STATUSES = (404, 410)
-BLOCK_MARKERS = (b"errors.edgesuite.net", b"Access Denied", b"Reference&#32;&#35;", b"Reference #")
 
 
 def is_block_page(response: Response) -> bool:

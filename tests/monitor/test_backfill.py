@@ -26,14 +26,19 @@ def monitor(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def write_config(folder: Path, database_url: str, root: str) -> Path:
+    config = folder / "monitor.toml"
+    config.write_text(
+        f'[database]\nurl = "{database_url}"\n[crawl]\ndownload_delay = 0\n'
+        f'[sources.ice]\nstart_urls = ["{root}/newsroom"]\n'
+    )
+    return config
+
+
 def test_backfill_walks_back_resumes_and_stays_out_of_the_digest(tmp_path, database_url):
     with serve("ice") as rooms:
         ice = rooms["ice"]
-        config = tmp_path / "monitor.toml"
-        config.write_text(
-            f'[database]\nurl = "{database_url}"\n[crawl]\ndownload_delay = 0\n'
-            f'[sources.ice]\nstart_urls = ["{ice.root}/newsroom"]\n'
-        )
+        config = write_config(tmp_path, database_url, ice.root)
         since = dt.datetime.now(dt.UTC).isoformat()
         first = monitor(config, "backfill", "ice", "--pages", "1")
         assert first.returncode == 0, first.stderr
@@ -56,11 +61,7 @@ def test_backfill_walks_back_resumes_and_stays_out_of_the_digest(tmp_path, datab
 def test_backfill_until_a_date_and_bad_options(tmp_path, database_url):
     with serve("ice") as rooms:
         ice = rooms["ice"]
-        config = tmp_path / "monitor.toml"
-        config.write_text(
-            f'[database]\nurl = "{database_url}"\n[crawl]\ndownload_delay = 0\n'
-            f'[sources.ice]\nstart_urls = ["{ice.root}/newsroom"]\n'
-        )
+        config = write_config(tmp_path, database_url, ice.root)
         result = monitor(config, "backfill", "ice", "--until", "2025-12-01")
         assert result.returncode == 0, result.stderr
         listing_requests = [r for r in ice.requests if r.startswith("/newsroom")]
