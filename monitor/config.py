@@ -10,12 +10,26 @@ import difflib
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from monitor.settings import CRAWL_BY_NAME, CRAWL_SETTINGS, SECTIONS, SOURCE_BY_NAME, Setting
+from spiders import BUILTIN, spider_class
+from spiders.configured import configured_spider
+from spiders.definition import (
+    AUTO,
+    KINDS,
+    ListingSelectors,
+    ReleaseSelectors,
+    SourceDefinition,
+    date_format_problem,
+    selector_problem,
+)
+
+if TYPE_CHECKING:
+    from spiders.base import NewsroomSpider
 
 DEFAULT_DATABASE_URL = "sqlite:///data/monitor.db"
 
@@ -30,9 +44,31 @@ class SourceConfig:
     enabled: bool
     start_urls: tuple[str, ...] | None
     crawl: Mapping[str, Any]
+    definition: SourceDefinition | None = None  # a newsroom defined in the config
 
     def get(self, name: str) -> Any:
         return self.crawl[name]
+
+    @property
+    def kind(self) -> str:
+        return self.definition.kind if self.definition else "builtin"
+
+    @property
+    def spider(self) -> type[NewsroomSpider]:
+        """The spider class that crawls this source."""
+        if self.definition is not None:
+            return configured_spider(self.definition)
+        return spider_class(self.key)
+
+    @property
+    def name(self) -> str:
+        """The agency's name, as shown to readers."""
+        return self.spider.agency or self.key
+
+    @property
+    def listing_urls(self) -> tuple[str, ...]:
+        """Where a crawl starts: the configured URLs, else the spider's own."""
+        return self.start_urls or self.spider.default_start_urls
 
 
 @dataclass(frozen=True)
@@ -45,6 +81,10 @@ class Config:
 
     def source(self, key: str) -> SourceConfig:
         return self.sources[key]
+
+    def agencies(self) -> dict[str, str]:
+        """Each source's agency name, by key."""
+        return {key: source.name for key, source in self.sources.items()}
 
     @property
     def threads(self) -> Mapping[str, Any]:
@@ -73,8 +113,17 @@ def find_config_file(explicit: str | Path | None) -> Path | None:
     return local if local.is_file() else None
 
 
-def load_config(explicit: str | Path | None = None, *, source_keys: tuple[str, ...]) -> Config:
-    """Read and check the config; raise :class:`ConfigError` with a one-line message."""
+def load_config(
+    explicit: str | Path | None = None, *, source_keys: tuple[str, ...] | None = None
+) -> Config:
+    """Read and check the config; raise :class:`ConfigError` with a one-line message (one line
+    per problem for a configured newsroom's selectors).
+
+    ``source_keys`` are the built-in sources (all of them by default); any other table under
+    ``[sources]`` defines a newsroom of kind ``html`` or ``rss``.
+    """
+    if source_keys is None:
+        source_keys = tuple(BUILTIN)
     path = find_config_file(explicit)
     text = ""
     data: dict[str, Any] = {}
@@ -105,7 +154,6 @@ def load_config(explicit: str | Path | None = None, *, source_keys: tuple[str, .
 
     sources_table = data.get("sources", {})
     _check_table(sources_table, "sources", where)
-    _check_keys(sources_table, set(source_keys), "sources", where)
     sources: dict[str, SourceConfig] = {}
     for key in source_keys:
         table = sources_table.get(key, {})
@@ -119,6 +167,9 @@ def load_config(explicit: str | Path | None = None, *, source_keys: tuple[str, .
             start_urls=tuple(start) if start else None,
             crawl=merged,
         )
+    for key, table in sources_table.items():
+        if key not in source_keys:
+            sources[key] = _configured_source(key, table, crawl, source_keys, where)
     sections = {}
     for name, settings in SECTIONS.items():
         table = data.get(name, {})
@@ -128,6 +179,141 @@ def load_config(explicit: str | Path | None = None, *, source_keys: tuple[str, .
     if sections["threads"]["suggest_threshold"] > sections["threads"]["match_threshold"]:
         raise where.error("threads", "suggest_threshold", "must not be above match_threshold")
     return Config(path=path, database_url=url, sources=sources, crawl=crawl, sections=sections)
+
+
+SOURCE_KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+DEFINITION_KEYS = {"kind", "name", "hosts", "listing", "release"}
+LISTING_SELECTORS = ("row", "link", "title", "date", "next_page")
+RELEASE_SELECTORS = ("title", "date", "body")
+
+
+def _configured_source(
+    key: str,
+    table: Any,
+    crawl: Mapping[str, Any],
+    builtin: tuple[str, ...],
+    where: _Locator,
+) -> SourceConfig:
+    """A newsroom defined in the config: its crawl settings and its selectors."""
+    _check_table(table, f"sources.{key}", where)
+    if "kind" not in table:
+        close = difflib.get_close_matches(key, builtin, n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        raise where.error(
+            "sources",
+            key,
+            f"is not a built-in source ({hint}built-in: {', '.join(builtin)}); "
+            "a newsroom of your own needs kind = 'html' or 'rss'",
+        )
+    if not SOURCE_KEY.match(key):
+        raise where.error(
+            "sources", key, "is not a usable source key (lower-case letters, digits and _)"
+        )
+    name = f"sources.{key}"
+    settings = {k: v for k, v in table.items() if k not in DEFINITION_KEYS}
+    values = _checked(settings, SOURCE_BY_NAME, name, where)
+    problems = _definition_problems(key, table, where)
+    if problems:
+        raise ConfigError("\n".join(problems))
+    listing = table.get("listing")
+    release = table.get("release", {})
+    definition = SourceDefinition(
+        key=key,
+        kind=table["kind"],
+        name=table.get("name", key),
+        start_urls=tuple(table["start_urls"]),
+        hosts=tuple(table.get("hosts", ())),
+        listing=ListingSelectors(**listing) if listing is not None else None,
+        release=ReleaseSelectors(**{**release, "drop": tuple(release.get("drop", ()))}),
+    )
+    return SourceConfig(
+        key=key,
+        enabled=values.get("enabled", True),
+        start_urls=definition.start_urls,
+        crawl={**crawl, **{k: v for k, v in values.items() if k in CRAWL_BY_NAME}},
+        definition=definition,
+    )
+
+
+def _definition_problems(key: str, table: Mapping[str, Any], where: _Locator) -> list[str]:
+    """Every problem with a configured newsroom's definition, one line each."""
+    name = f"sources.{key}"
+    problems: list[str] = []
+
+    def problem(table_name: str, setting: str, text: str) -> None:
+        problems.append(str(where.error(table_name, setting, text)))
+
+    kind = table["kind"]
+    if kind not in KINDS:
+        problem(name, "kind", f"must be 'html' or 'rss', got {kind!r}")
+        return problems
+    if "start_urls" not in table:
+        problem(name, "start_urls", f"is required for kind = '{kind}' (the listing or feed URL)")
+    if not isinstance(table.get("name", key), str) or not table.get("name", key).strip():
+        problem(name, "name", "must be the agency's name")
+    hosts = table.get("hosts", [])
+    if not isinstance(hosts, list) or not all(isinstance(h, str) and h for h in hosts):
+        problem(name, "hosts", "must be a list of host names such as 'www.justice.gov'")
+    listing = table.get("listing")
+    if kind == "rss" and listing is not None:
+        problem(name, "listing", "does not apply to kind = 'rss' (the feed lists the releases)")
+    elif kind == "html":
+        if listing is None:
+            problem(name, "listing", "is required for kind = 'html' (at least row and link)")
+        elif not isinstance(listing, dict):
+            problem(name, "listing", "must be a table")
+        else:
+            _selector_problems(
+                listing, f"{name}.listing", LISTING_SELECTORS, ("row", "link"), problem
+            )
+    release = table.get("release", {})
+    if not isinstance(release, dict):
+        problem(name, "release", "must be a table")
+    else:
+        _selector_problems(release, f"{name}.release", RELEASE_SELECTORS, (), problem, drop=True)
+    return problems
+
+
+def _selector_problems(
+    table: Mapping[str, Any],
+    name: str,
+    selectors: tuple[str, ...],
+    required: tuple[str, ...],
+    problem: Callable[[str, str, str], None],
+    *,
+    drop: bool = False,
+) -> None:
+    known = {*selectors, "date_format", *(("drop",) if drop else ())}
+    for setting in table:
+        if setting not in known:
+            close = difflib.get_close_matches(setting, sorted(known), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(sorted(known))}"
+            problem(name, setting, f"is not a known selector ({hint})")
+            continue
+    for setting in required:
+        if setting not in table:
+            problem(name, setting, "is required (a CSS or XPath selector)")
+    for setting in selectors:
+        value = table.get(setting)
+        if value is None or (setting == "body" and value == AUTO):
+            continue
+        if not isinstance(value, str):
+            problem(name, setting, f"must be a CSS or XPath selector, got {value!r}")
+        elif (why := selector_problem(value)) is not None:
+            problem(name, setting, why)
+    fmt = table.get("date_format", AUTO)
+    if not isinstance(fmt, str):
+        problem(name, "date_format", f"must be 'auto' or a strptime format, got {fmt!r}")
+    elif (why := date_format_problem(fmt)) is not None:
+        problem(name, "date_format", why)
+    dropped = table.get("drop", []) if drop else []
+    if not isinstance(dropped, list):
+        problem(name, "drop", "must be a list of selectors")
+        dropped = []
+    for value in dropped:
+        why = selector_problem(value) if isinstance(value, str) else "must be a selector"
+        if why is not None:
+            problem(name, "drop", f"entry {value!r} {why}")
 
 
 def _decode_error(path: Path, exc: tomllib.TOMLDecodeError) -> str:

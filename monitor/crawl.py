@@ -25,7 +25,6 @@ from monitor.db import transaction
 from monitor.models import Release, Source
 from monitor.runs import RunRecorder, RunSummary
 from monitor.threads import match_runs
-from spiders import spider_class
 
 REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
@@ -97,11 +96,12 @@ def run_crawl(
 
     def start(key: str) -> Any:
         source = config.source(key)
-        cls = spider_class(key)
+        cls = source.spider
         recorder = RunRecorder(
             factory,
             source_key=key,
-            source_name=cls.agency or key,
+            source_name=source.name,
+            source_kind=source.kind,
             trigger=trigger,
             on_progress=on_progress,
         )
@@ -134,7 +134,8 @@ def run_crawl(
             recorder = recorder or RunRecorder(
                 factory,
                 source_key=key,
-                source_name=spider_class(key).agency or key,
+                source_name=config.source(key).name,
+                source_kind=config.source(key).kind,
                 trigger=trigger,
             )
             summaries[key] = recorder.finish("not started")
@@ -157,7 +158,7 @@ def hosts(config: Config, keys: Sequence[str]) -> dict[str, list[str]]:
     """Source keys grouped by the host of their (first) listing URL, in the order given."""
     groups: dict[str, list[str]] = {}
     for key in keys:
-        urls = config.source(key).start_urls or spider_class(key).default_start_urls
+        urls = config.source(key).listing_urls
         groups.setdefault(urlsplit(urls[0]).netloc.lower(), []).append(key)
     return groups
 

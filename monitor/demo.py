@@ -19,7 +19,6 @@ from pathlib import Path
 from monitor.config import load_config
 from monitor.samples import DATA, SITES, serve
 from monitor.service.serve import Binding, run_service
-from spiders import BUILTIN
 
 THREAD_SEEDS = (
     (
@@ -87,7 +86,7 @@ def run_demo(*, port: int, say: Callable[[str], None]) -> None:
         say("the newsrooms changed: edits, re-dating, a deletion, new releases; crawling again …")
         _run([*monitor, "crawl"])
 
-        config = load_config(config_path, source_keys=tuple(BUILTIN))
+        config = load_config(config_path)
         say(f"open http://127.0.0.1:{port}/ (Ctrl-C stops the demo and deletes its data)")
         asyncio.run(
             run_service(

@@ -91,6 +91,7 @@ class RunRecorder:
         *,
         source_key: str,
         source_name: str,
+        source_kind: str = "builtin",
         trigger: str,
         on_progress: Callable[[RunSummary], None] | None = None,
     ) -> None:
@@ -104,7 +105,7 @@ class RunRecorder:
         self.started = utcnow()
         self.flushed = time.monotonic()
         with transaction(factory) as session:
-            source = ensure_source(session, source_key, source_name)
+            source = ensure_source(session, source_key, source_name, kind=source_kind)
             run = CrawlRun(
                 source_id=source.id,
                 trigger=trigger,

@@ -6,8 +6,8 @@ Layout of ``<data>/<site>/``:
   replaces the one in ``v1``, and paths listed in ``v2/_gone.json`` (``{"/path": 404 or 410}``)
   answer with that status from then on.
 - A URL maps to a file: leading ``/`` dropped, ``index`` added to a path ending in ``/``, ``@``
-  plus the query added when there is one, then ``.html`` (unless a file of the exact name exists,
-  as for ``robots.txt``). ``/newsroom?page=1`` is ``newsroom@page=1.html``.
+  plus the query added when there is one, then ``.html`` or ``.xml`` (a feed) unless a file of
+  the exact name exists, as for ``robots.txt``. ``/newsroom?page=1`` is ``newsroom@page=1.html``.
 - ``_404.html`` is the site's not-found page; ``_blocked.html`` its 403 "Access Denied" page.
 - ``cases/`` holds extra pages used only by callback tests.
 - ``expected.json`` says what a crawl of v1 and then v2 must find (read by the end-to-end tests).
@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 
 DATA = Path(os.environ.get("MONITOR_SAMPLES") or Path(__file__).parents[1] / "tests" / "data")
 SITES = ("dhs", "ice", "ca_ag", "il_ag", "ny_ag")
+CONTENT_TYPES = {".txt": "text/plain", ".xml": "application/rss+xml; charset=utf-8"}
 
 
 def page_file(site_dir: Path, state: str, target: str) -> Path | None:
@@ -43,7 +44,7 @@ def page_file(site_dir: Path, state: str, target: str) -> Path | None:
     states = ("v2", "v1") if state == "v2" else ("v1",)
     for name in states:
         base = site_dir / name
-        for candidate in (base / rel, base / (rel + ".html")):
+        for candidate in (base / rel, base / (rel + ".html"), base / (rel + ".xml")):
             if candidate.is_file():
                 return candidate
     return None
@@ -89,7 +90,7 @@ class Newsroom:
         file = page_file(site_dir, self.state, target)
         if file is None:
             return 404, self._not_found(site_dir), "text/html"
-        kind = "text/plain" if file.suffix == ".txt" else "text/html; charset=utf-8"
+        kind = CONTENT_TYPES.get(file.suffix, "text/html; charset=utf-8")
         return 200, file.read_bytes(), kind
 
     @staticmethod

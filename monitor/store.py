@@ -38,8 +38,8 @@ def ensure_source(session: Session, key: str, name: str, *, kind: str = "builtin
         source = Source(key=key, name=name, kind=kind, enabled=True)
         session.add(source)
         session.flush()
-    elif source.name != name:
-        source.name = name
+    else:
+        source.name, source.kind = name, kind
     return source
 
 

@@ -110,6 +110,14 @@ class NewsroomSpider(scrapy.Spider):
         """Title, published date and clean body of a release page."""
         raise NotImplementedError
 
+    def page_complete(self, response: Response) -> bool:
+        """Whether a listing page arrived whole (a cut-short page is not trusted for removals)."""
+        return not is_truncated(response)
+
+    def listed_release(self, entry: ListingEntry, response: Response) -> Iterator[Any]:
+        """What a listing row leads to: by default a request for the release page."""
+        yield self.release_request(entry.url, listed=entry.published)
+
     def is_soft_404(self, response: Response) -> bool:
         """A "page not found" answered with 200."""
         title = " ".join(response.css("title::text").getall()).lower()
@@ -131,12 +139,12 @@ class NewsroomSpider(scrapy.Spider):
         url = self.canonical_url(response)
         cached = self.listings.get(url) if response.status == 304 else None
         if cached is None:
-            problem = self._page_problem(response, listing=True)
+            problem = self.page_problem(response, listing=True)
             if problem is not None:
                 yield problem
                 yield from self._walk_finished()
                 return
-        complete = cached is not None or not is_truncated(response)
+        complete = cached is not None or self.page_complete(response)
         if cached is not None:  # unchanged since the last fetch: its rows as they were
             entries, href = list(cached.entries), cached.next_url
         else:
@@ -156,7 +164,7 @@ class NewsroomSpider(scrapy.Spider):
                 self.oldest_listed is None or entry.published < self.oldest_listed
             ):
                 self.oldest_listed = entry.published
-            yield self.release_request(entry.url, listed=entry.published)
+            yield from self.listed_release(entry, response)
         etag, modified = _header(response, b"ETag"), _header(response, b"Last-Modified")
         keep = cached is None and complete and bool(entries) and bool(etag or modified)
         yield ListingPage(
@@ -225,7 +233,7 @@ class NewsroomSpider(scrapy.Spider):
                 response.status,
             )
             return
-        problem = self._page_problem(response, listing=False)
+        problem = self.page_problem(response, listing=False)
         if problem is not None:
             yield problem
             return
@@ -290,7 +298,7 @@ class NewsroomSpider(scrapy.Spider):
         reason = failure.getErrorMessage() or getattr(failure.type, "__name__", "error")
         return CrawlProblem(self.name, url, Problem.NETWORK, reason, listing=listing)
 
-    def _page_problem(self, response: Response, *, listing: bool) -> CrawlProblem | None:
+    def page_problem(self, response: Response, *, listing: bool) -> CrawlProblem | None:
         if is_block_page(response):
             return CrawlProblem(
                 self.name,

@@ -34,6 +34,8 @@ class ReleaseFields:
     published: dt.date | None
     body: str
     date_source: str = ""  # which selector gave the date, for diagnostics
+    title_source: str = ""  # which selector gave the title ("" when the site parser says not)
+    body_source: str = ""
 
 
 @dataclass(frozen=True)

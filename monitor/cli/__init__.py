@@ -21,7 +21,6 @@ from monitor import __version__
 from monitor.config import Config, ConfigError, load_config
 from monitor.db import DatabaseError, make_engine, open_database, upgrade
 from monitor.history import NotFound
-from spiders import BUILTIN
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -39,7 +38,7 @@ class App:
     @property
     def config(self) -> Config:
         if self._config is None:
-            self._config = load_config(self.config_path, source_keys=tuple(BUILTIN))
+            self._config = load_config(self.config_path)
         return self._config
 
     @property
@@ -160,7 +159,9 @@ def echo_json(value: Any) -> None:
 
 
 def register() -> None:
-    from monitor.cli import browse, crawl, digest, service, threads
+    from monitor.cli import browse, check, crawl, digest, service, threads
+
+    del check  # registers `monitor sources check` on import
 
     for module in (crawl, browse, threads, digest, service):
         for command in module.COMMANDS:

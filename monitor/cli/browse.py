@@ -23,31 +23,33 @@ from monitor.history import (
     version_record,
 )
 from monitor.models import ReleaseStatus
-from spiders import spider_class
 
 FORMAT = click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
 
 
-@click.command()
+@click.group(invoke_without_command=True)
 @FORMAT
-@click.pass_obj
+@click.pass_context
 @one_line_errors
-def sources(app: App, fmt: str) -> None:
-    """Sources with their settings and last crawl result."""
+def sources(ctx: click.Context, fmt: str) -> None:
+    """Sources with their settings and last crawl result (``check`` tries one out)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    app: App = ctx.obj
     with app.sessions() as session:
         runs = last_runs(session)
         rows = []
         for key, source in app.config.sources.items():
             run = runs.get(key)
-            cls = spider_class(key)
             rows.append(
                 {
                     "source": key,
-                    "agency": cls.agency,
+                    "agency": source.name,
+                    "kind": source.kind,
                     "enabled": source.enabled,
-                    "start_urls": list(source.start_urls or cls.default_start_urls),
+                    "start_urls": list(source.listing_urls),
                     "max_pages": source.get("max_pages"),
                     "download_delay": source.get("download_delay"),
                     "last_run": None

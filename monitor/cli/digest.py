@@ -12,7 +12,6 @@ from monitor.cli import App, iso_date, one_line_errors
 from monitor.digest.build import build_digest, day_period, yesterday
 from monitor.digest.mail import MailError, send_digest
 from monitor.digest.render import RENDERERS
-from spiders import spider_class
 
 
 def _moment(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.datetime | None:
@@ -72,7 +71,7 @@ def digest(
     else:
         start, end = day_period(day or yesterday(settings["timezone"]), settings["timezone"])
     keys = list(app.config.sources)
-    agencies = {key: spider_class(key).agency for key in keys}
+    agencies = app.config.agencies()
     with app.sessions() as session:
         built = build_digest(
             session, since=start, until=end, settings=settings, sources=keys, agencies=agencies

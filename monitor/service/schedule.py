@@ -23,7 +23,6 @@ from monitor.digest.mail import MailError, send_digest
 from monitor.digest.render import RENDERERS
 from monitor.service.crawls import CrawlManager
 from monitor.timetable import parse_schedule
-from spiders import spider_class
 
 log = logging.getLogger(__name__)
 DIGEST_JOB = "digest"
@@ -69,7 +68,7 @@ def make_digest(
             until=until,
             settings=settings,
             sources=keys,
-            agencies={k: spider_class(k).agency for k in keys},
+            agencies=config.agencies(),
         )
     written = []
     if settings["output_dir"]:

@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import Config
 from monitor.service.jobs import Crawls
-from spiders import spider_class
 
 
 class BadRequest(ValueError):
@@ -35,8 +34,8 @@ class WebContext:
 
     def agency(self, key: str) -> str:
         try:
-            return spider_class(key).agency
-        except KeyError:
+            return self.config.source(key).name
+        except KeyError:  # a source in the database that the config no longer has
             return key
 
     def agencies(self) -> dict[str, str]:

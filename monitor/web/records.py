@@ -11,7 +11,6 @@ from monitor.history import NotFound, get_version, release_record, version_recor
 from monitor.models import Release, Version
 from monitor.web.context import WebContext
 from monitor.web.queries import recent_runs, run_record
-from spiders import spider_class
 
 RUNS_PER_SOURCE = 5
 
@@ -26,8 +25,9 @@ def source_records(session: Session, ctx: WebContext) -> list[dict[str, Any]]:
             {
                 "source": key,
                 "agency": ctx.agency(key),
+                "kind": source.kind,
                 "enabled": source.enabled,
-                "start_urls": list(source.start_urls or spider_class(key).default_start_urls),
+                "start_urls": list(source.listing_urls),
                 "settings": dict(source.crawl),
                 "health": {
                     "status": last["status"] if last else "no runs",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -86,7 +87,10 @@ def test_environment_chooses_file_and_database(tmp_path, monkeypatch):
             "[crawl]\ndownload_dealy = 1\n",
             r"monitor.toml:2: crawl.download_dealy is not a known setting \(did you mean 'download_delay'\?\)",
         ),
-        ("[sources.fbi]\nenabled = true\n", r"monitor.toml:1: sources.fbi is not a known setting"),
+        (
+            "[sources.fbi]\nenabled = true\n",
+            r"monitor.toml:1: sources.fbi is not a built-in source .*kind = .html. or .rss.",
+        ),
         (
             '[sources.ice]\nstart_urls = ["ftp://x"]\n',
             r"monitor.toml:2: sources.ice.start_urls must be a non-empty list of http\(s\) URLs",
@@ -126,3 +130,114 @@ def test_section_settings_are_checked(tmp_path):
     crossed = write(tmp_path, "[threads]\nmatch_threshold = 30\nsuggest_threshold = 40\n")
     with pytest.raises(ConfigError, match="suggest_threshold must not be above match_threshold"):
         load_config(crossed, source_keys=KEYS)
+
+
+NEWSROOM = """
+[crawl]
+max_pages = 4
+
+[sources.wa_ag]
+kind = "html"
+name = "Washington Attorney General"
+start_urls = ["https://www.atg.wa.gov/news/news-releases"]
+download_delay = 3
+
+[sources.wa_ag.listing]
+row = ".view-content .views-row"
+link = "h3 a"
+date = "//span[@class='news-date']"
+date_format = "%B %d, %Y"
+next_page = "li.pager-next a"
+
+[sources.wa_ag.release]
+body = ".field--name-body"
+drop = [".share-links"]
+
+[sources.doj]
+kind = "rss"
+start_urls = ["https://www.justice.gov/news/rss?type=press_release"]
+"""
+
+
+def test_a_newsroom_defined_in_the_config(tmp_path):
+    config = load_config(write(tmp_path, NEWSROOM))
+    assert list(config.sources)[-2:] == ["wa_ag", "doj"]
+    wa = config.source("wa_ag")
+    assert wa.kind == "html" and wa.name == "Washington Attorney General"
+    assert wa.get("download_delay") == 3 and wa.get("max_pages") == 4  # own, then [crawl]
+    assert wa.definition is not None and wa.definition.listing is not None
+    assert wa.definition.listing.date_format == "%B %d, %Y"
+    assert wa.definition.release.drop == (".share-links",)
+    spider = wa.spider
+    assert spider.name == "wa_ag" and spider.hosts == ("www.atg.wa.gov",)
+    assert spider is config.source("wa_ag").spider  # one class per definition
+    doj = config.source("doj")
+    assert doj.kind == "rss" and doj.name == "doj"
+    assert doj.definition is not None and not doj.definition.fetch_pages
+    assert config.agencies()["wa_ag"] == "Washington Attorney General"
+
+
+@pytest.mark.parametrize(
+    ("edit", "lines"),
+    [
+        (
+            ('row = ".view-content .views-row"', 'row = ".view-content >> .views-row"'),
+            [r"monitor.toml:12: sources.wa_ag.listing.row is not a valid CSS selector"],
+        ),
+        (
+            ('date_format = "%B %d, %Y"', 'date_format = "%B %Y"'),
+            [r"monitor.toml:15: sources.wa_ag.listing.date_format does not give a whole date"],
+        ),
+        (
+            ('link = "h3 a"\n', ""),
+            [r"monitor.toml: sources.wa_ag.listing.link is required"],
+        ),
+        (
+            ('body = ".field--name-body"', 'body = ".field--name-body'),
+            [r"monitor.toml:\d+: invalid TOML"],
+        ),
+        (
+            ('body = ".field--name-body"', "body = \"//div[@class='x'\""),
+            [r"monitor.toml:\d+: sources.wa_ag.release.body is not a valid XPath selector"],
+        ),
+        (  # two mistakes: two lines
+            (
+                'date_format = "%B %d, %Y"\nnext_page = "li.pager-next a"',
+                'date_format = "x"\nnext_pager = "li.pager-next a"',
+            ),
+            [
+                r"monitor.toml:\d+: sources.wa_ag.listing.next_pager is not a known selector "
+                r"\(did you mean 'next_page'\?\)",
+                r"sources.wa_ag.listing.date_format has no % directive",
+            ],
+        ),
+        (('kind = "html"', 'kind = "json"'), [r"sources.wa_ag.kind must be 'html' or 'rss'"]),
+        (
+            ('rss?type=press_release"]\n', 'rss?type=press_release"]\n[sources.doj.listing]\n'),
+            [r"sources.doj.listing does not apply to kind = 'rss'"],
+        ),
+        (
+            ('start_urls = ["https://www.justice.gov/news/rss?type=press_release"]\n', ""),
+            [r"sources.doj.start_urls is required for kind = 'rss'"],
+        ),
+    ],
+    ids=["css", "date-format", "missing", "toml", "xpath", "two", "kind", "rss-listing", "no-url"],
+)
+def test_newsroom_mistakes_get_one_line_each(tmp_path, edit, lines):
+    old, new = edit
+    assert old in NEWSROOM
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, NEWSROOM.replace(old, new, 1)))
+    message = str(caught.value).splitlines()
+    assert len(message) == len(lines), message
+    for line, pattern in zip(message, lines, strict=True):
+        assert re.search(pattern, line), (pattern, line)
+
+
+def test_a_built_in_key_cannot_be_redefined_and_keys_are_checked(tmp_path):
+    with pytest.raises(ConfigError, match=r"sources.dhs.kind is not a known setting"):
+        load_config(write(tmp_path, '[sources.dhs]\nkind = "html"\n'))
+    with pytest.raises(ConfigError, match=r"sources.Bad-Key is not a usable source key"):
+        load_config(
+            write(tmp_path, '[sources.Bad-Key]\nkind = "rss"\nstart_urls = ["https://x"]\n')
+        )
