@@ -225,7 +225,7 @@ class FeedSourceSpider(ConfiguredSpider):
             yield ReleaseNotModified(self.name, entry.url)
             return
         item = self._items(response).get(entry.url)
-        if item is None:
+        if item is None or not self.page_complete(response):  # a cut-short item is no version
             return
         feed_entry, raw = item
         title = squash(feed_entry.get("title"))
