@@ -9,7 +9,6 @@ then runs the service on them, so every page of the web UI has something to show
 from __future__ import annotations
 
 import asyncio
-import json
 import subprocess
 import sys
 import tempfile
@@ -17,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from monitor.config import load_config
-from monitor.samples import DATA, SITES, serve
+from monitor.samples import DATA, SITES, serve, source_config
 from monitor.service.serve import Binding, run_service
 
 THREAD_SEEDS = (
@@ -47,10 +46,7 @@ def run_demo(*, port: int, say: Callable[[str], None]) -> None:
             f'[digest]\nsilence_min_days = 100000\noutput_dir = "{folder / "digests"}"',
             f"[service]\nport = {port}",
         ]
-        for site, room in rooms.items():
-            start = json.loads((DATA / site / "expected.json").read_text())["start_urls"]
-            urls = ", ".join(f'"{room.root}{path}"' for path in start)
-            lines.append(f"[sources.{site}]\nstart_urls = [{urls}]")
+        lines += [source_config(site, room.root) for site, room in rooms.items()]
         config_path = folder / "monitor.toml"
         config_path.write_text("\n\n".join(lines) + "\n")
         monitor = [

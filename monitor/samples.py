@@ -21,15 +21,19 @@ import hashlib
 import json
 import os
 import threading
+import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 DATA = Path(os.environ.get("MONITOR_SAMPLES") or Path(__file__).parents[1] / "tests" / "data")
-SITES = ("dhs", "ice", "ca_ag", "il_ag", "ny_ag")
+# the newsrooms with a spider of their own, then those defined in the example config
+SITES = ("dhs", "ice", "ca_ag", "il_ag", "ny_ag", "doj", "wa_ag", "ma_ag")
+EXAMPLE_CONFIG = Path(__file__).parents[1] / "deploy" / "monitor.example.toml"
 CONTENT_TYPES = {".txt": "text/plain", ".xml": "application/rss+xml; charset=utf-8"}
 
 
@@ -55,6 +59,34 @@ def gone_paths(site_dir: Path, state: str) -> dict[str, int]:
     if state != "v2" or not gone_file.is_file():
         return {}
     return {k: int(v) for k, v in json.loads(gone_file.read_text()).items()}
+
+
+def source_config(site: str, root: str) -> str:
+    """The ``[sources.<site>]`` TOML for a saved site served at ``root``: its start URLs, and
+    for a newsroom defined in the example config, that definition."""
+    start = json.loads((DATA / site / "expected.json").read_text())["start_urls"]
+    urls = [root + path for path in start]
+    sources = tomllib.loads(EXAMPLE_CONFIG.read_text(encoding="utf-8")).get("sources", {})
+    table = dict(sources.get(site, {}))
+    if "kind" not in table:
+        return f"[sources.{site}]\nstart_urls = {json.dumps(urls)}\n"
+    # links to the site's own hosts are followed on the sample server
+    table.setdefault("hosts", sorted({urlsplit(u).hostname or "" for u in table["start_urls"]}))
+    table["start_urls"] = urls
+    return _toml_tables(f"sources.{site}", table)
+
+
+def _toml_tables(name: str, table: dict[str, Any]) -> str:
+    """A table of strings, numbers, booleans, lists of strings and sub-tables as TOML."""
+    lines, subtables = [f"[{name}]"], []
+    for key, value in table.items():
+        if isinstance(value, dict):
+            subtables.append(_toml_tables(f"{name}.{key}", value))
+        elif isinstance(value, bool):
+            lines.append(f"{key} = {str(value).lower()}")
+        else:  # JSON strings, numbers and lists of strings are TOML too
+            lines.append(f"{key} = {json.dumps(value, ensure_ascii=False)}")
+    return "\n".join(lines) + "\n\n" + "".join(subtables)
 
 
 @dataclass

@@ -26,10 +26,17 @@ from lxml import etree
 from parsel import Selector
 from scrapy.http import Response, TextResponse
 
-from spiders.base import NewsroomSpider
+from spiders.base import NewsroomSpider, is_block_page
 from spiders.dates import parse_date
 from spiders.definition import AUTO, SourceDefinition, select
-from spiders.items import ListingEntry, ReleaseFields, ReleaseNotModified, ReleasePage
+from spiders.items import (
+    CrawlProblem,
+    ListingEntry,
+    Problem,
+    ReleaseFields,
+    ReleaseNotModified,
+    ReleasePage,
+)
 from spiders.text import element_text, squash
 
 LINK_ATTRIBUTES = ("href",)
@@ -118,10 +125,13 @@ class ConfiguredSpider(NewsroomSpider):
 
     def release_fields(self, response: Response) -> ReleaseFields:
         rules = self.definition.release
-        title = self._first(response, (rules.title,) if rules.title else DEFAULT_TITLE)
-        dates = (rules.date,) if rules.date else DEFAULT_DATE
-        date_found = self._first(response, dates, dates=True)
-        published = read_date(date_found, rules.date_format if rules.date else AUTO)
+        configured = (rules.title,) if rules.title else ()
+        title = self._first(response, (*configured, *DEFAULT_TITLE))
+        date_found = self._first(response, (rules.date,), dates=True) if rules.date else Found(None)
+        published = read_date(date_found, rules.date_format)
+        if published is None:  # the configured date found nothing: the page's meta date
+            date_found = self._first(response, DEFAULT_DATE, dates=True)
+            published = read_date(date_found, AUTO)
         body, body_by = self._body(response)
         return ReleaseFields(
             title.value or "",
@@ -184,6 +194,23 @@ class FeedSourceSpider(ConfiguredSpider):
         super().__init__(*args, **kwargs)
         if not self.definition.fetch_pages:  # no page to re-fetch: the feed is all there is
             self.known, self.recheck = {}, set()
+
+    def parse_listing(self, response: Response) -> Iterator[Any]:
+        yield from super().parse_listing(response)
+        if (
+            response.status == 200
+            and not is_block_page(response)
+            and self.page_complete(response)  # a cut-short feed is reported as such
+        ):
+            feed = self.feed(response)
+            if feed.bozo:  # items were read, but the feed is broken: say so
+                yield CrawlProblem(
+                    self.name,
+                    response.url,
+                    Problem.PARSE,
+                    f"the feed is not well-formed ({feed.bozo_exception}); "
+                    f"{len(feed.entries)} items read anyway",
+                )
 
     def feed(self, response: Response) -> Any:
         """The parsed feed (parsed once per response)."""

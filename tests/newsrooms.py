@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from scrapy.http import HtmlResponse, Request
 
-from monitor.samples import DATA, SITES, Newsroom, gone_paths, page_file, serve
+from monitor.samples import DATA, SITES, Newsroom, gone_paths, page_file, serve, source_config
 
 __all__ = [
     "DATA",
@@ -17,6 +17,7 @@ __all__ = [
     "page_file",
     "saved_response",
     "serve",
+    "source_config",
 ]
 
 

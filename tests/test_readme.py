@@ -34,8 +34,9 @@ def test_every_command_is_in_the_tour():
     assert commands
     for command in commands:
         assert f"$ monitor {command}" in README, command
-    for command in main.get_command(None, "threads").list_commands(None):  # type: ignore[union-attr,arg-type]
-        assert f"$ monitor threads {command}" in README, command
+    for group in ("threads", "sources"):
+        for command in main.get_command(None, group).list_commands(None):  # type: ignore[union-attr,arg-type]
+            assert f"$ monitor {group} {command}" in README, command
 
 
 def test_readme_opens_with_the_two_commands():

@@ -155,7 +155,13 @@ def iso_date(_ctx: click.Context, _param: click.Parameter, value: str | None) ->
 
 
 def echo_json(value: Any) -> None:
-    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False, default=_iso))
+
+
+def _iso(value: Any) -> str:
+    if isinstance(value, dt.date):  # datetimes too
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def register() -> None:

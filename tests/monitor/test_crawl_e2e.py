@@ -29,7 +29,7 @@ from monitor.models import (
     Source,
     Version,
 )
-from tests.newsrooms import DATA, SITES, Newsroom, serve
+from tests.newsrooms import DATA, SITES, Newsroom, serve, source_config
 
 EXPECTED = {site: json.loads((DATA / site / "expected.json").read_text()) for site in SITES}
 
@@ -50,9 +50,7 @@ def write_config(
         "max_pages = 10",
         "",
     ]
-    for site, room in rooms.items():
-        urls = ", ".join(f'"{room.root}{p}"' for p in EXPECTED[site]["start_urls"])
-        lines += [f"[sources.{site}]", f"start_urls = [{urls}]", ""]
+    lines += [source_config(site, room.root) for site, room in rooms.items()]
     path.write_text("\n".join(lines))
     return path
 

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from monitor.db import open_database
 from monitor.models import CrawlRun, RunStatus
 from tests.monitor.test_crawl_e2e import EXPECTED
-from tests.newsrooms import SITES, Newsroom, serve
+from tests.newsrooms import SITES, Newsroom, serve, source_config
 
 TOKEN = "test-token-123"
 
@@ -38,9 +38,7 @@ def write_config(path: Path, database_url: str, rooms: dict[str, Newsroom], port
         '[crawl]\ndownload_delay = 0\nschedule = "every 1d"\nretries = 0',
         f'[service]\nport = {port}\ntoken = "{TOKEN}"\nshutdown_grace = 5',
     ]
-    for site, room in rooms.items():
-        urls = ", ".join(f'"{room.root}{p}"' for p in EXPECTED[site]["start_urls"])
-        lines.append(f"[sources.{site}]\nstart_urls = [{urls}]")
+    lines += [source_config(site, room.root) for site, room in rooms.items()]
     path.write_text("\n\n".join(lines) + "\n")
     return path
 

@@ -9,6 +9,7 @@ from scrapy.http import HtmlResponse, Request, XmlResponse
 from spiders.configured import configured_spider, extract_main_text
 from spiders.definition import ListingSelectors, ReleaseSelectors, SourceDefinition
 from spiders.items import CrawlProblem, ListingPage, ReleaseNotModified, ReleasePage
+from tests.newsrooms import DATA
 
 ROOT = "http://127.0.0.1:8000"
 LISTING = """<html><body><div class="list">
@@ -109,7 +110,9 @@ def test_defaults_and_the_extractor_when_no_body_selector_fits():
     assert fields.body_source == "auto (extractor; 'div.gone' found nothing)"
     auto = configured_spider(definition(body="auto", date=".nothing"))()
     fields = auto.release_fields(html(f"{ROOT}/news/one", RELEASE))
-    assert fields.body_source == "auto (extractor)" and fields.published is None
+    assert fields.body_source == "auto (extractor)"
+    assert fields.published == dt.date(2025, 9, 17)  # the date selector found nothing: the meta
+    assert fields.date_source.startswith('meta[property="article:published_time"]')
 
 
 def test_the_extractor_finds_nothing_in_an_empty_page():
@@ -189,3 +192,8 @@ def test_a_cut_short_or_broken_feed_is_a_problem():
     problems = [i.problem.value for i in items if isinstance(i, CrawlProblem)]
     assert problems == ["truncated"]
     assert not [i for i in items if isinstance(i, ReleasePage)]
+    broken = (DATA / "doj" / "cases" / "bad_feed.xml").read_bytes()
+    items = list(spider.parse_listing(xml(f"{ROOT}/rss", broken)))
+    [problem] = [i for i in items if isinstance(i, CrawlProblem)]
+    assert problem.problem.value == "parse" and "not well-formed" in problem.message
+    assert len([i for i in items if isinstance(i, ReleasePage)]) == 6  # what could be read

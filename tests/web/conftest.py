@@ -31,7 +31,6 @@ from monitor.models import Source
 from monitor.service.jobs import CrawlJob, JobState
 from monitor.store import record_release
 from monitor.web import create_app
-from spiders import BUILTIN
 from spiders.items import ReleasePage
 from tests.conftest import empty_database
 from tests.monitor.test_crawl_e2e import crawl, write_config
@@ -115,7 +114,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
         }
         with sessions() as session:
             ids["edited"] = find_release(session, ice + ICE_EDITED).id
-        config = load_config(path, source_keys=tuple(BUILTIN))
+        config = load_config(path)
         yield Store(config=config, sessions=sessions, roots=roots, ids=ids)
         engine.dispose()
 
