@@ -11,7 +11,6 @@ processes; their memory is not the service's.
 from __future__ import annotations
 
 import argparse
-import json
 import socket
 import sqlite3
 import subprocess
@@ -23,7 +22,7 @@ from pathlib import Path
 
 import psutil
 
-from monitor.samples import DATA, SITES, serve
+from monitor.samples import SITES, serve, source_config
 
 
 def free_port() -> int:
@@ -50,8 +49,7 @@ def main() -> None:
             f"[service]\nport = {port}\nmax_crawls = 2",
         ]
         for site, room in rooms.items():
-            start = json.loads((DATA / site / "expected.json").read_text())["start_urls"]
-            lines.append(f'[sources.{site}]\nstart_urls = ["{room.root}{start[0]}"]')
+            lines.append(source_config(site, room.root))
         config = folder / "monitor.toml"
         config.write_text("\n\n".join(lines) + "\n")
         service = subprocess.Popen(
