@@ -19,11 +19,14 @@ from scrapy.settings import Settings
 from scrapy.utils.reactor import install_reactor, is_reactor_installed
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
+from twisted.internet import defer
 
 from monitor.config import Config, SourceConfig
 from monitor.db import transaction
+from monitor.fetch import impersonation_missing
 from monitor.models import Release, Source
 from monitor.runs import RunRecorder, RunSummary
+from monitor.settings import DEFAULT_USER_AGENT
 from monitor.threads import match_runs
 
 REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
@@ -60,13 +63,32 @@ def scrapy_settings(source: SourceConfig) -> Settings:
             "DOWNLOADER_MIDDLEWARES": {
                 "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
                 "monitor.fetch.BackoffRetryMiddleware": 550,
+                "monitor.fetch.ImpersonateMiddleware": 900,  # off unless IMPERSONATE is set
             },
             "ITEM_PIPELINES": {"monitor.fetch.StorePipeline": 100},
             "COOKIES_ENABLED": True,
         },
         priority="project",
     )
+    if values["impersonate"]:
+        settings.setdict(_impersonating(values), priority="project")
     return settings
+
+
+def _impersonating(values: dict[str, Any]) -> dict[str, Any]:
+    """Settings that fetch through curl_cffi with a browser's TLS fingerprint (robots.txt,
+    retries, delays and conditional requests stay Scrapy's). Left at our default, the User-Agent
+    and Accept headers are the browser's own, to match its fingerprint; robots.txt rules are
+    still read for our name. An operator's own ``user_agent`` is sent as it is."""
+    handler = "scrapy_impersonate.ImpersonateDownloadHandler"
+    own_agent = values["user_agent"] != DEFAULT_USER_AGENT
+    return {
+        "IMPERSONATE": values["impersonate"],
+        "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
+        "USER_AGENT": values["user_agent"] if own_agent else "",
+        "ROBOTSTXT_USER_AGENT": values["user_agent"],
+        "DEFAULT_REQUEST_HEADERS": {},
+    }
 
 
 def run_crawl(
@@ -106,6 +128,11 @@ def run_crawl(
             on_progress=on_progress,
         )
         recorders.append(recorder)
+        missing = impersonation_missing() if source.get("impersonate") else None
+        if missing:  # this source does not start; the others go on
+            logging.getLogger(__name__).error("%s: %s", key, missing)
+            summaries[key] = recorder.finish("not started", error=missing)
+            return defer.succeed(None)
         pages: int | None
         if backfill is None:
             plan = recorder.plan(recheck_days=int(source.get("recheck_days")))

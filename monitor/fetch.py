@@ -1,4 +1,5 @@
-"""Scrapy components of the monitor: retries with backoff, and the pipeline into the store."""
+"""Scrapy components of the monitor: retries with backoff, browser impersonation, and the
+pipeline into the store."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from scrapy import signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 
 if TYPE_CHECKING:
@@ -55,6 +57,42 @@ class BackoffRetryMiddleware(RetryMiddleware):
 async def _later(delay: float, request: Request) -> Request:
     await asyncio.sleep(delay)
     return request
+
+
+class ImpersonateMiddleware:
+    """Marks every request, robots.txt included, for scrapy-impersonate's download handler:
+    fetched by curl_cffi with the TLS (and HTTP/2) fingerprint of the browser ``IMPERSONATE``.
+
+    The handler passes Scrapy's headers on (ours win over the browser's own) but not the
+    download timeout, which it is given here; proxies go through ``request.meta["proxy"]``.
+    Switched off when ``IMPERSONATE`` is empty.
+    """
+
+    def __init__(self, browser: str, timeout: float) -> None:
+        self.browser = browser
+        self.timeout = timeout
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        browser = crawler.settings.get("IMPERSONATE") or ""
+        if not browser:
+            raise NotConfigured
+        return cls(browser, crawler.settings.getfloat("DOWNLOAD_TIMEOUT"))
+
+    def process_request(self, request: Request, spider: Any = None) -> None:
+        request.meta.setdefault("impersonate", self.browser)
+        args = dict(request.meta.get("impersonate_args") or {})
+        args.setdefault("timeout", request.meta.get("download_timeout", self.timeout))
+        request.meta["impersonate_args"] = args
+
+
+def impersonation_missing() -> str | None:
+    """Why impersonation cannot be switched on here (the extra is not installed), or ``None``."""
+    try:
+        import scrapy_impersonate  # noqa: F401
+    except ImportError:
+        return "impersonate needs the optional extra: pip install 'press-monitor[impersonate]'"
+    return None
 
 
 class StorePipeline:

@@ -189,12 +189,13 @@ class RunRecorder:
         for outcome in outcomes:
             setattr(self.summary, outcome.value, getattr(self.summary, outcome.value) + 1)
 
-    def finish(self, reason: str) -> RunSummary:
-        """Decide the run's status, apply removals if it earned them, and close its row."""
+    def finish(self, reason: str, *, error: str | None = None) -> RunSummary:
+        """Decide the run's status, apply removals if it earned them, and close its row
+        (``error``: why a run that never started did not)."""
         self.flush()
         summary = self.summary
         summary.status = self._verdict(reason)
-        summary.error = self._error_text(reason)
+        summary.error = error or self._error_text(reason)
         with transaction(self.factory) as session:
             if self.backfill and summary.listing_pages:  # where the next backfill resumes
                 source = session.get_one(Source, self.source_id)

@@ -5,10 +5,11 @@ The tables drive defaults, validation and the README's settings tables alike.
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
 from monitor import __version__
 from monitor.timetable import valid_schedule
@@ -42,6 +43,20 @@ def _string(v: Any) -> bool:
 
 def _bool(v: Any) -> bool:
     return isinstance(v, bool)
+
+
+def _browser(v: Any) -> bool:
+    """'' (off) or a browser curl_cffi can impersonate; without curl_cffi installed, any
+    plausible name (the crawl then says which extra to install)."""
+    if not isinstance(v, str):
+        return False
+    if v == "":
+        return True
+    try:
+        from curl_cffi.requests.impersonate import REAL_TARGET_MAP, BrowserTypeLiteral
+    except ImportError:
+        return re.fullmatch(r"[a-z]+[a-z0-9_]*", v) is not None
+    return v in REAL_TARGET_MAP or v in get_args(BrowserTypeLiteral)
 
 
 def _url_list(v: Any) -> bool:
@@ -102,6 +117,14 @@ CRAWL_SETTINGS: tuple[Setting, ...] = (
         "a positive integer",
     ),
     Setting("obey_robots", True, "obey robots.txt", _bool, "true or false"),
+    Setting(
+        "impersonate",
+        "",
+        "fetch with this browser's TLS fingerprint (needs the impersonate extra); '' for off",
+        _browser,
+        "'' (off) or a browser curl_cffi can impersonate, such as 'chrome', 'chrome131', "
+        "'firefox' or 'safari'",
+    ),
     Setting(
         "schedule",
         "every 2h",
