@@ -14,7 +14,9 @@ import httpx
 from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
 
-from monitor.config import SourceConfig
+from monitor.config import ConfigError, SourceConfig
+from monitor.fetch import impersonation_missing
+from monitor.settings import DEFAULT_USER_AGENT
 from spiders.base import GONE_STATUSES, NewsroomSpider
 from spiders.configured import ConfiguredSpider, FeedSourceSpider, HtmlSourceSpider, Row
 from spiders.items import CrawlProblem, ListingEntry, ReleasePage
@@ -79,17 +81,13 @@ def check_source(
     *,
     listing_url: str | None = None,
     release_url: str | None = None,
-    client: httpx.Client | None = None,
+    client: Any = None,
 ) -> CheckReport:
     """Fetch a listing page (the first configured one, or ``listing_url``) and one release page
     (the first row's, or ``release_url``) and report what the spider extracts."""
     spider = source.spider(start_urls=source.listing_urls)
     own = client is None
-    client = client or httpx.Client(
-        timeout=float(source.get("timeout")),
-        headers={"User-Agent": str(source.get("user_agent"))},
-        follow_redirects=True,
-    )
+    client = client or _client(source)
     try:
         url = listing_url or source.listing_urls[0]
         report = CheckReport(source.key, source.kind, source.name, ListingReport(url))
@@ -114,10 +112,26 @@ def check_source(
             client.close()
 
 
-def _fetch(client: httpx.Client, url: str, problems: list[str]) -> Response | None:
+def _client(source: SourceConfig) -> Any:
+    """An HTTP client like the crawl's: our User-Agent, or a browser's TLS fingerprint when the
+    source impersonates one (its own headers, unless the operator set a user agent)."""
+    agent, timeout = str(source.get("user_agent")), float(source.get("timeout"))
+    browser = source.get("impersonate")
+    if not browser:
+        return httpx.Client(timeout=timeout, headers={"User-Agent": agent}, follow_redirects=True)
+    missing = impersonation_missing()
+    if missing:
+        raise ConfigError(f"sources.{source.key}: {missing}")
+    from curl_cffi import requests as curl
+
+    headers = {} if agent == DEFAULT_USER_AGENT else {"User-Agent": agent}
+    return curl.Session(impersonate=browser, timeout=timeout, headers=headers)
+
+
+def _fetch(client: Any, url: str, problems: list[str]) -> Response | None:
     try:
         answer = client.get(url)
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, OSError) as exc:  # curl_cffi's errors are OSErrors
         problems.append(f"could not fetch {url}: {exc or type(exc).__name__}")
         return None
     headers = Headers(dict(answer.headers.items()))
@@ -177,7 +191,7 @@ def _read_listing(
     return entries
 
 
-def _read_release(spider: NewsroomSpider, client: httpx.Client, url: str) -> ReleaseReport:
+def _read_release(spider: NewsroomSpider, client: Any, url: str) -> ReleaseReport:
     report = ReleaseReport(url)
     response = _fetch(client, url, report.problems)
     if response is None:

@@ -16,8 +16,10 @@ from pathlib import Path
 
 import pytest
 import trustme
+from click.testing import CliRunner
 from scrapy.http import Request
 
+from monitor.cli import main
 from monitor.config import ConfigError, load_config
 from monitor.crawl import scrapy_settings
 from monitor.fetch import ImpersonateMiddleware
@@ -232,3 +234,20 @@ def test_the_middleware_marks_requests_with_the_browser_and_the_timeout():
     own = Request("https://ag.ny.gov/", meta={"impersonate": "safari", "impersonate_args": {}})
     middleware.process_request(own)
     assert own.meta["impersonate"] == "safari" and own.meta["impersonate_args"]["timeout"] == 30
+
+
+def test_sources_check_fetches_like_the_crawl(tmp_path, database_url, gated, ca_file, monkeypatch):
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.setenv("CURL_CA_BUNDLE", str(ca_file))
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+    plain = config_for(tmp_path, database_url, {SITE: gated})
+    result = CliRunner().invoke(
+        main, ["--config", str(plain), "--log-file", "", "sources", "check", SITE]
+    )
+    assert result.exit_code == 1 and "problem: blocked by the site (HTTP 403" in result.output
+    chrome = config_for(tmp_path, database_url, {SITE: gated}, impersonate="chrome")
+    result = CliRunner().invoke(
+        main, ["--config", str(chrome), "--log-file", "", "sources", "check", SITE]
+    )
+    assert result.exit_code == 0, result.output
+    assert "ok: every field was found" in result.output
