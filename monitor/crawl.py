@@ -137,8 +137,8 @@ def run_crawl(
         if backfill is None:
             plan = recorder.plan(recheck_days=int(source.get("recheck_days")))
             start_urls, pages = source.start_urls, max_pages or int(source.get("max_pages"))
-        else:  # older listing pages only; nothing known to re-fetch
-            plan = {"stop_before": backfill.until}
+        else:  # older listing pages, on into the site's archive; nothing known to re-fetch
+            plan = {"stop_before": backfill.until, "backfill": True}
             start_urls, pages = backfill.start_urls or source.start_urls, backfill.pages
         crawler = Crawler(cls, scrapy_settings(source))
         closer = _closer(recorder, summaries)
@@ -174,7 +174,8 @@ def run_crawl(
 @dataclass(frozen=True)
 class Backfill:
     """A walk through older listing pages: from ``start_urls``, ``pages`` of them or until
-    a listing reaches ``until``."""
+    a listing reaches ``until``. After the live listing's last page it walks on into the site's
+    archive listings (``archive_urls`` of its spider)."""
 
     start_urls: tuple[str, ...] | None
     pages: int | None

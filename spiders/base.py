@@ -3,8 +3,8 @@
 A site module subclasses :class:`NewsroomSpider` and supplies three things: the rows of a listing
 page (:meth:`listing_entries`), the next listing page (:meth:`next_page`) and the fields of a
 release page (:meth:`release_fields`). Everything else lives here: block pages, truncated pages,
-404s, pagination limits, duplicate rows, re-fetching known releases, and following links on
-whatever host served the listing.
+404s, pagination limits, duplicate rows, re-fetching known releases, following links on
+whatever host served the listing, and a backfill's walk on into the site's archive listings.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any, ClassVar
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import scrapy
 from scrapy.http import Response
@@ -63,6 +63,15 @@ def _header(response: Response, name: bytes) -> str | None:
     return value.decode("latin-1")[:200] if value else None
 
 
+def in_listing(url: str, listing: str) -> bool:
+    """Whether ``url`` is a page of ``listing``: the same path, the listing's query parameters
+    among its own (any host: a mirror serves the same listing)."""
+    page, first = urlsplit(url), urlsplit(listing)
+    return page.path.rstrip("/") == first.path.rstrip("/") and set(
+        parse_qsl(first.query, keep_blank_values=True)
+    ) <= set(parse_qsl(page.query, keep_blank_values=True))
+
+
 class NewsroomSpider(scrapy.Spider):
     """Base for one newsroom. Subclasses set the class attributes and the three parse hooks."""
 
@@ -70,6 +79,8 @@ class NewsroomSpider(scrapy.Spider):
     agency: ClassVar[str] = ""
     hosts: ClassVar[tuple[str, ...]] = ()  # the site's own hosts; links to them follow the mirror
     default_start_urls: ClassVar[tuple[str, ...]] = ()
+    # listings that continue the live one, in order, walked by backfills only
+    archive_urls: ClassVar[tuple[str, ...]] = ()
     handle_httpstatus_list = [304, 403, 404, 410]
 
     def __init__(
@@ -82,6 +93,7 @@ class NewsroomSpider(scrapy.Spider):
         validators: dict[str, tuple[str | None, str | None]] | None = None,
         listings: dict[str, ListingCache] | None = None,
         stop_before: dt.date | None = None,
+        backfill: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -92,6 +104,7 @@ class NewsroomSpider(scrapy.Spider):
         self.validators = dict(validators or {})  # url -> (ETag, Last-Modified) of the last fetch
         self.listings = dict(listings or {})  # listing url -> what it held when last fetched
         self.stop_before = stop_before  # a backfill stops after the page reaching this date
+        self.backfill = backfill  # a backfill walks on into the archive listings
         self.listed: set[str] = set()
         self.oldest_listed: dt.date | None = None
         self.open_walks = 0
@@ -154,6 +167,9 @@ class NewsroomSpider(scrapy.Spider):
             ]
             found = self.next_page(response) if complete else None
             href = self.follow_url(response, found) if found else None
+        own_next = href  # what a 304 replays: the page's own link, never the archive
+        if href is None and complete and self.backfill:
+            href = self.archive_after(response)
         rows = 0
         for entry in entries:
             if entry.url in self.listed:
@@ -172,7 +188,7 @@ class NewsroomSpider(scrapy.Spider):
             url,
             rows,
             complete,
-            ListingCache(etag, modified, tuple(entries), href) if keep else None,
+            ListingCache(etag, modified, tuple(entries), own_next) if keep else None,
             next_url=href,
         )
         if rows == 0 and complete and not entries:
@@ -338,6 +354,16 @@ class NewsroomSpider(scrapy.Spider):
                 yield self.release_request(url)
 
     # ---- URLs -------------------------------------------------------------------------------
+
+    def archive_after(self, response: Response) -> str | None:
+        """The first page of the archive listing after the one this last page belongs to
+        (the live listing comes before every archive), or ``None`` after the last archive."""
+        url, position = self.canonical_url(response), 0
+        for index, archive in enumerate(self.archive_urls):
+            if in_listing(url, archive):
+                position = index + 1
+        following = self.archive_urls[position:]
+        return self.follow_url(response, following[0]) if following else None
 
     def follow_url(self, response: Response, href: str) -> str:
         """Absolute URL of a link; links to the site's own hosts stay on the host that served."""

@@ -2,10 +2,16 @@
 
 Listing ``/news-releases/press-releases?page=N``: rows ``ul.usa-collection
 li.usa-collection__item`` with an ISO ``time[datetime]`` (the visible "Sep 20" has no year); the
-``/all-news-updates`` view is read too. Release pages: title in ``h1``, date in
-``.news-release-date-value`` after a "Release Date:" label (else the label's neighbour, else the
-``/YYYY/MM/DD/`` in the URL), body in ``article .field--name-body``. Older bodies open with a
-"FOR IMMEDIATE RELEASE" contact block and end with "###": neither is part of the release.
+``/all-news-updates`` view is read too. The live listing reaches back to 2025-01-20 only: a
+backfill walks on into the archive of press releases,
+``/archive/news?field_news_type_target_id=436&page=N``, rows ``.view-content div.views-row`` with
+an ``h3`` link to ``/archive/news/YYYY/MM/DD/<slug>`` and a ``time[datetime]`` (else the date in
+the URL). Regular crawls never enter the archive.
+
+Release pages, live and archived alike: title in ``h1``, date in ``.news-release-date-value``
+after a "Release Date:" label (else the label's neighbour, else the ``/YYYY/MM/DD/`` in the URL),
+body in ``article .field--name-body``. Older bodies open with a "FOR IMMEDIATE RELEASE" contact
+block and end with "###": neither is part of the release.
 """
 
 from __future__ import annotations
@@ -30,6 +36,12 @@ _CONTACT_LINE = re.compile(
 _END_MARKER = re.compile(r"^(#\s*){3}$|^-\s*30\s*-$")
 _SITE_SUFFIX = re.compile(r"\s*\|\s*Homeland Security\s*$")
 _LABEL_XPATH = "//body//text()[starts-with(normalize-space(), 'Release Date')]/.."
+# The listing views: their rows and the release link in a row (the first that has rows is read).
+LISTING_ROWS = (
+    ("ul.usa-collection li.usa-collection__item", ".usa-collection__heading a::attr(href)"),
+    ("div.news-updates.views-row", "h3.news-updates-title a::attr(href)"),  # /all-news-updates
+    (".view-content div.views-row", "h3 a::attr(href)"),  # /archive/news
+)
 # Parts of an ``article`` that are not the release (used when the body field is missing).
 BODY_DROP = (
     "h1",
@@ -47,18 +59,18 @@ class DhsSpider(NewsroomSpider):
     agency = "U.S. Department of Homeland Security"
     hosts = ("www.dhs.gov", "dhs.gov")
     default_start_urls = ("https://www.dhs.gov/news-releases/press-releases",)
+    archive_urls = ("https://www.dhs.gov/archive/news?field_news_type_target_id=436",)
 
     def listing_entries(self, response: Response) -> Iterator[ListingEntry]:
-        rows = response.css("ul.usa-collection li.usa-collection__item")
-        link = ".usa-collection__heading a::attr(href)"
-        if not rows:  # the /all-news-updates view
-            rows = response.css("div.news-updates.views-row")
-            link = "h3.news-updates-title a::attr(href)"
-        for row in rows:
-            href = row.css(link).get() or row.css("a[href*='/news/']::attr(href)").get()
-            if href:
-                published = parse_date(row.css("time::attr(datetime)").get())
-                yield ListingEntry(href, published or date_from_url(href))
+        for selector, link in LISTING_ROWS:
+            rows = response.css(selector)
+            for row in rows:
+                href = row.css(link).get() or row.css("a[href*='/news/']::attr(href)").get()
+                if href:
+                    published = parse_date(row.css("time::attr(datetime)").get())
+                    yield ListingEntry(href, published or date_from_url(href))
+            if rows:
+                return
 
     def next_page(self, response: Response) -> str | None:
         href: str | None = response.css(

@@ -82,7 +82,8 @@ COMMANDS = [crawl]
 def backfill(
     app: App, source: str, pages: int | None, until: dt.date | None, restart: bool
 ) -> None:
-    """Load SOURCE's older releases, walking its listing back page by page.
+    """Load SOURCE's older releases, walking its listing back page by page (and on into the
+    site's archive listing after the last page, where it has one, as dhs does).
 
     Each run resumes after the last listing page the previous one read. Backfilled releases are
     stored like any other but do not appear as new in digests, nor are they matched to threads.

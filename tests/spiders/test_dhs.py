@@ -58,6 +58,20 @@ N1 = "/news/2026/02/05/dhs-launches-online-portal-detainer-release-notifications
 N2 = "/news/2026/01/29/dhs-warns-against-fake-immigration-bond-payment-websites"
 DATELINE = "WASHINGTON \u2013 "  # an en dash, as the releases write it
 V1_RELEASES = (R1, R2, R3, R4, R5, R6, R7, R8, R9, R10, R11, R12, R13)
+# the archive of press releases before 2025-01-20, walked by backfills only
+ARCHIVE = "/archive/news?field_news_type_target_id=436"
+A1 = "/archive/news/2024/12/18/dhs-reports-detainers-declined-sanctuary-jurisdictions-fiscal-year-2024"
+A2 = "/archive/news/2024/10/29/dhs-awards-cybersecurity-grants-state-and-local-governments"
+A3 = "/archive/news/2024/09/04/dhs-urges-families-prepare-hurricane-season-peaks"
+A4 = "/archive/news/2024/05/21/tsa-reminds-travelers-real-id-requirements-ahead-summer-travel"
+A5 = "/archive/news/2024/01/11/dhs-marks-human-trafficking-awareness-month-new-training-resources"
+A6 = (
+    "/archive/news/2023/11/14/"
+    "dhs-statement-county-ordinance-limiting-cooperation-immigration-detainers"
+)
+A7 = "/archive/news/2023/08/22/dhs-expands-trusted-traveler-enrollment-interviews-airports"
+A8 = "/archive/news/2023/03/07/cbp-seizes-counterfeit-merchandise-ahead-major-sporting-events"
+ARCHIVE_RELEASES = (A1, A2, A3, A4, A5, A6, A7, A8)
 
 BOILERPLATE = (
     "FOR IMMEDIATE RELEASE",
@@ -216,6 +230,107 @@ def test_truncated_listing_keeps_its_rows_but_is_flagged_and_not_followed() -> N
     assert [(p.problem, p.listing) for p in problems] == [(Problem.TRUNCATED, True)]
 
 
+# ---- the archive listing (backfills only) ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "releases", "next_query"),
+    [("", ARCHIVE_RELEASES[:5], "&page=1"), ("&page=1", ARCHIVE_RELEASES[5:], None)],
+)
+@pytest.mark.parametrize("backfill", [False, True])
+def test_archive_listing_page(
+    query: str, releases: tuple[str, ...], next_query: str | None, backfill: bool
+) -> None:
+    response = saved_response(SITE, LOCAL + ARCHIVE + query)
+    requests, items = run(DhsSpider(backfill=backfill).parse_listing, response)
+    assert release_urls(requests) == [LOCAL + path for path in releases]
+    pages = [i for i in items if isinstance(i, ListingPage)]
+    assert pages == [ListingPage("dhs", response.url, len(releases), True)]
+    assert not [i for i in items if isinstance(i, CrawlProblem)]
+    following = [r.url for r in listing_requests(requests)]
+    # the archive's last page is the end, for a backfill too: no archive comes after it
+    assert following == ([LOCAL + ARCHIVE + next_query] if next_query else [])
+    assert pages[0].next_url == (following[0] if following else None)
+
+
+def test_archive_rows_take_the_datetime_and_else_the_date_in_the_url() -> None:
+    response = saved_response(SITE, REAL + ARCHIVE)
+    assert list(DhsSpider().listing_entries(response)) == [
+        ListingEntry(A1, dt.date(2024, 12, 18)),
+        ListingEntry(REAL + A2, dt.date(2024, 10, 29)),  # the saved page links the real host
+        ListingEntry(A3, dt.date(2024, 9, 4)),
+        ListingEntry(A4, dt.date(2024, 5, 21)),
+        ListingEntry(A5, dt.date(2024, 1, 11)),
+    ]
+    # the row's datetime wins over the URL's date; a row without one falls back to the URL
+    redated = response.replace(
+        body=response.body.replace(b'datetime="2024-12-18T12', b'datetime="2024-12-19T12')
+    )
+    assert next(iter(DhsSpider().listing_entries(redated))).published == dt.date(2024, 12, 19)
+    undated = response.replace(body=response.body.replace(b"<time datetime=", b"<time data-x="))
+    assert not undated.css(".views-row time::attr(datetime)")
+    assert [e.published for e in DhsSpider().listing_entries(undated)] == [
+        dt.date(2024, 12, 18),
+        dt.date(2024, 10, 29),
+        dt.date(2024, 9, 4),
+        dt.date(2024, 5, 21),
+        dt.date(2024, 1, 11),
+    ]
+
+
+@pytest.mark.parametrize("host", [LOCAL, REAL])
+def test_a_backfill_walks_on_from_the_live_listing_into_the_archive(host: str) -> None:
+    last = saved_response(SITE, host + LISTING + "?page=2")
+    requests, items = run(DhsSpider(backfill=True).parse_listing, last)
+    following = listing_requests(requests)
+    assert [r.url for r in following] == [host + ARCHIVE]  # on the host that served the listing
+    assert following[0].meta["listing_page"] == 2
+    [page] = [i for i in items if isinstance(i, ListingPage)]
+    assert page.next_url == host + ARCHIVE  # where an interrupted backfill resumes
+    regular, items = run(DhsSpider().parse_listing, last)
+    assert listing_requests(regular) == []
+    assert [i.next_url for i in items if isinstance(i, ListingPage)] == [None]
+
+
+def test_a_remembered_listing_page_keeps_its_own_next_link_not_the_archive() -> None:
+    # what a regular crawl replays on a 304 must not lead it into the archive
+    last = saved_response(SITE, LOCAL + LISTING + "?page=2")
+    last = last.replace(headers={"ETag": '"abc"'})
+    _, items = run(DhsSpider(backfill=True).parse_listing, last)
+    [page] = [i for i in items if isinstance(i, ListingPage)]
+    assert page.next_url == LOCAL + ARCHIVE
+    assert page.cache is not None and page.cache.next_url is None
+
+
+def test_a_backfill_stops_at_the_page_reaching_its_date_before_the_archive() -> None:
+    last = saved_response(SITE, LOCAL + LISTING + "?page=2")  # its oldest row: 2025-01-28
+    requests, _ = run(DhsSpider(backfill=True, stop_before=dt.date(2025, 2, 1)).parse_listing, last)
+    assert listing_requests(requests) == []
+
+
+def test_a_backfill_walk_reads_the_live_listing_then_the_archive_once() -> None:
+    spider = DhsSpider(backfill=True)
+    url: str | None = LOCAL + LISTING
+    walked: list[str] = []
+    urls: list[str] = []
+    while url:
+        walked.append(url)
+        requests, _ = run(spider.parse_listing, saved_response(SITE, url))
+        urls += release_urls(requests)
+        following = listing_requests(requests)
+        url = following[0].url if following else None
+    assert walked == [
+        LOCAL + LISTING,
+        LOCAL + LISTING + "?page=1",
+        LOCAL + LISTING + "?page=2",
+        LOCAL + ARCHIVE,
+        LOCAL + ARCHIVE + "&page=1",
+    ]
+    paths = [urlsplit(u).path for u in urls]
+    assert paths == [*V1_RELEASES, *ARCHIVE_RELEASES]
+    assert spider.oldest_listed == dt.date(2023, 3, 7)
+
+
 # ---- release pages ------------------------------------------------------------------------
 
 
@@ -287,6 +402,33 @@ def test_truncated_listing_keeps_its_rows_but_is_flagged_and_not_followed() -> N
             "Enforcement and Removal Operations field office.",
         ),
         (
+            A1,
+            "v1",
+            "DHS Reports Detainers Declined by Sanctuary Jurisdictions in Fiscal Year 2024",
+            dt.date(2024, 12, 18),
+            "text .news-release-date-value",
+            f"{DATELINE}The Department of Homeland Security today released a summary",
+            "DHS will update it at the end of each fiscal year.",
+        ),
+        (
+            A6,
+            "v1",
+            "DHS Statement on County Ordinance Limiting Cooperation with Immigration Detainers",
+            dt.date(2023, 11, 14),
+            "time@datetime",
+            f"{DATELINE}The Department of Homeland Security issued the following statement",
+            "on the cases that matter most to public safety.\u201d",
+        ),
+        (
+            A8,
+            "v1",
+            "CBP Seizes Counterfeit Merchandise Ahead of Major Sporting Events",
+            dt.date(2023, 3, 7),
+            "url",
+            f"{DATELINE}U.S. Customs and Border Protection officers seized shipments",
+            "be wary of prices that seem too good to be true.",
+        ),
+        (
             N1,
             "v2",
             "DHS Launches Online Portal for Detainer Release Notifications",
@@ -318,10 +460,10 @@ def test_release_fields(
     assert page.body.endswith(ends)
 
 
-@pytest.mark.parametrize("path", V1_RELEASES)
+@pytest.mark.parametrize("path", V1_RELEASES + ARCHIVE_RELEASES)
 def test_bodies_are_the_release_text_only(path: str) -> None:
     page = release(path)
-    for junk in BOILERPLATE:
+    for junk in (*BOILERPLATE, "news archive"):
         assert junk not in page.body, junk
     paragraphs = page.body.split("\n\n")
     assert paragraphs[0].startswith(DATELINE)
@@ -339,7 +481,7 @@ def test_bodies_are_the_release_text_only(path: str) -> None:
 def test_contact_block_and_end_marker_are_dropped_from_older_releases() -> None:
     raw = saved_response(SITE, LOCAL + R11).css(".field--name-body").get("")
     assert "FOR IMMEDIATE RELEASE" in raw and "###" in raw
-    for path in (R11, R12, R13):
+    for path in (R11, R12, R13, A1, A3, A6):
         body = release(path).body
         assert not body.startswith(("FOR", "Office", "DHS Press", "Contact"))
         assert "#" not in body
