@@ -142,7 +142,8 @@ class RunRecorder:
             self.gone.append(item.url)
         elif isinstance(item, ListingPage):
             self.summary.listing_pages += 1
-            self.last_next = item.next_url
+            # a cut-short page has no next link to trust: a backfill reads it again
+            self.last_next = item.next_url if item.complete else item.url
             if item.cache is not None:
                 self.listings.append(item)
         elif isinstance(item, CrawlProblem):

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from monitor.models import CrawlRun, Release, ReleaseStatus, RunStatus
+from monitor.models import CrawlRun, Release, ReleaseStatus, RunStatus, Source
 from monitor.runs import RunRecorder
 from spiders.items import CrawlProblem, ListingPage, Problem, ReleaseGone, ReleasePage
 
@@ -61,3 +61,15 @@ def test_no_listing_page_read_is_a_failure(sessions):
     summary = recorder(sessions).finish("finished")
     assert summary.status is RunStatus.FAILED
     assert summary.error == "no listing page was read"
+
+
+def test_a_backfill_cut_short_resumes_at_that_page_and_is_not_done(sessions):
+    listing = "http://127.0.0.1:8000/newsroom"
+    run = RunRecorder(sessions, source_key="ice", source_name="ICE", trigger="backfill")
+    run.handle(ListingPage("ice", listing, 1, True, next_url=f"{listing}?page=1"))
+    run.handle(ListingPage("ice", f"{listing}?page=1", 0, False))
+    run.handle(CrawlProblem("ice", f"{listing}?page=1", Problem.TRUNCATED, "cut short"))
+    assert run.finish("finished").status is RunStatus.FAILED
+    with sessions() as session:
+        source = session.scalars(select(Source)).one()
+        assert source.backfill_next == f"{listing}?page=1" and not source.backfill_done
