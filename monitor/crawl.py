@@ -20,9 +20,11 @@ from scrapy.utils.reactor import install_reactor, is_reactor_installed
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor.alerts import send_alerts, source_alerts, thread_alerts, watched_alerts
 from monitor.config import Config, SourceConfig
 from monitor.db import transaction
 from monitor.models import Release, Source
+from monitor.problems import Change, assess
 from monitor.runs import RunRecorder, RunSummary
 from monitor.threads import match_runs
 from spiders import spider_class
@@ -138,8 +140,10 @@ def run_crawl(
                 trigger=trigger,
             )
             summaries[key] = recorder.finish("not started")
-    if backfill is None:  # backfilled releases are history, not news for the threads
+    if backfill is None:  # backfilled releases are history, not news for threads or health
         _match(config, factory, summaries)
+        changes = assess(factory, keys, config.health)
+        _alert(config, factory, summaries, changes)
     return [summaries[key] for key in keys]
 
 
@@ -181,6 +185,31 @@ def _match(
         return
     for item in joined:
         summaries[sources[item.release_id]].threads.append(asdict(item))
+
+
+def _alert(
+    config: Config,
+    factory: sessionmaker[Session],
+    summaries: dict[str, RunSummary],
+    changes: Sequence[Change],
+) -> None:
+    """Alert what the crawl found: thread updates, broken or recovered sources, watched
+    releases edited or removed. A failure here spoils no crawl."""
+    settings = config.alerts
+    if not settings["urls"]:
+        return
+    try:
+        with factory() as session:
+            joined = [item for summary in summaries.values() for item in summary.threads]
+            alerts = [
+                *source_alerts(changes),
+                *thread_alerts(session, joined),
+                *watched_alerts(session, [s.run_id for s in summaries.values()]),
+            ]
+    except Exception:
+        logging.getLogger(__name__).exception("alerts could not be prepared")
+        return
+    send_alerts(alerts, settings)
 
 
 def _closer(recorder: RunRecorder, summaries: dict[str, RunSummary]) -> Callable[..., None]:

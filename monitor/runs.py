@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.db import transaction
 from monitor.listings import listing_caches, save_listings
-from monitor.models import CrawlRun, RunStatus, Source, utcnow
+from monitor.models import CrawlRun, RunListing, RunStatus, Source, utcnow
 from monitor.store import (
     Outcome,
     due_for_recheck,
@@ -54,6 +54,8 @@ class RunSummary:
     status: RunStatus = RunStatus.RUNNING
     pages: int = 0
     listing_pages: int = 0
+    listing_rows: int = 0  # releases the listing pages showed
+    undated_rows: int = 0  # of which without a published date
     new: int = 0
     edited: int = 0
     unchanged: int = 0
@@ -141,6 +143,8 @@ class RunRecorder:
             self.gone.append(item.url)
         elif isinstance(item, ListingPage):
             self.summary.listing_pages += 1
+            self.summary.listing_rows += item.releases
+            self.summary.undated_rows += item.undated
             self.last_next = item.next_url
             if item.cache is not None:
                 self.listings.append(item)
@@ -208,6 +212,9 @@ class RunRecorder:
             run.error = summary.error
             for name in (*COUNTERS, "listing_pages"):
                 setattr(run, name, getattr(summary, name))
+            session.add(
+                RunListing(run_id=run.id, rows=summary.listing_rows, undated=summary.undated_rows)
+            )
         summary.seconds = (utcnow() - self.started).total_seconds()
         return summary
 

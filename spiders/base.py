@@ -146,12 +146,13 @@ class NewsroomSpider(scrapy.Spider):
             ]
             found = self.next_page(response) if complete else None
             href = self.follow_url(response, found) if found else None
-        rows = 0
+        rows = undated = 0
         for entry in entries:
             if entry.url in self.listed:
                 continue  # the same release twice on one page or across pages
             self.listed.add(entry.url)
             rows += 1
+            undated += entry.published is None
             if entry.published and (
                 self.oldest_listed is None or entry.published < self.oldest_listed
             ):
@@ -166,6 +167,7 @@ class NewsroomSpider(scrapy.Spider):
             complete,
             ListingCache(etag, modified, tuple(entries), href) if keep else None,
             next_url=href,
+            undated=undated,
         )
         if rows == 0 and complete and not entries:
             yield CrawlProblem(

@@ -68,6 +68,7 @@ def make_digest(
             since=since,
             until=until,
             settings=settings,
+            health=config.health,
             sources=keys,
             agencies={k: spider_class(k).agency for k in keys},
         )
