@@ -143,6 +143,12 @@ def run_crawl(
     if backfill is None:  # backfilled releases are history, not news for threads or health
         _match(config, factory, summaries)
         changes = assess(factory, keys, config.health)
+        for change in changes:
+            summaries[change.source].health = {
+                "opened": [p.label for p in change.opened],
+                "cleared": [p.label for p in change.cleared],
+                "open": [p.label for p in (*change.still_open, *change.opened)],
+            }
         _alert(config, factory, summaries, changes)
     return [summaries[key] for key in keys]
 

@@ -66,6 +66,8 @@ class RunSummary:
     seconds: float = 0.0
     problems: list[CrawlProblem] = field(default_factory=list)
     threads: list[dict[str, Any]] = field(default_factory=list)  # releases matched to threads
+    # health problems this run opened, cleared, and that stay open (labels)
+    health: dict[str, list[str]] = field(default_factory=dict)
 
     def line(self) -> str:
         counts = "  ".join(f"{name} {getattr(self, name)}" for name in COUNTERS)
@@ -81,6 +83,9 @@ class RunSummary:
             "error": self.error,
             "seconds": round(self.seconds, 3),
             "threads": self.threads,
+            "listing_rows": self.listing_rows,
+            "undated_rows": self.undated_rows,
+            "health": self.health,
         }
 
 
