@@ -217,7 +217,7 @@ class RunRecorder:
             run.error = summary.error
             for name in (*COUNTERS, "listing_pages"):
                 setattr(run, name, getattr(summary, name))
-            session.add(
+            session.merge(  # merge: a run closed a second time keeps one row
                 RunListing(run_id=run.id, rows=summary.listing_rows, undated=summary.undated_rows)
             )
         summary.seconds = (utcnow() - self.started).total_seconds()
