@@ -28,9 +28,14 @@ def test_blocked_twice_alerts_once_then_recovery_once(tmp_path, database_url, se
         room = rooms["ice"]
 
         room.blocked = True
+        opened = []
         for _ in range(2):
             result = crawl(config, "ice")
-            assert result.returncode == 1 and summaries(result)["ice"]["status"] == "blocked"
+            ice = summaries(result)["ice"]
+            assert result.returncode == 1 and ice["status"] == "blocked"
+            assert ice["health"]["open"] == ["blocked by the site"]
+            opened += ice["health"]["opened"]
+        assert opened == ["blocked by the site"]
         assert hook.titles == ["ice is broken: blocked by the site"]
         [(path, body)] = hook.posts
         assert path == "/alerts/secret-7f3a" and body["type"] == "failure"
@@ -39,6 +44,7 @@ def test_blocked_twice_alerts_once_then_recovery_once(tmp_path, database_url, se
         room.blocked = False
         result = crawl(config, "ice")
         assert result.returncode == 0, result.stderr
+        assert summaries(result)["ice"]["health"]["cleared"] == ["blocked by the site"]
         assert hook.titles[1:] == ["ice recovered"]
         assert hook.posts[1][1]["type"] == "success"
         assert hook.posts[1][1]["message"].startswith("no longer blocked by the site (since ")
