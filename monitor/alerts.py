@@ -9,7 +9,8 @@ Three kinds of event, each chosen in ``[alerts] events``:
 One notification per event, plain text: a title and a short body with the release's title,
 thread, agency and link. Apprise retries a failed delivery itself (``retries`` times,
 ``retry_delay`` seconds apart); what still fails is logged, naming the service by its scheme
-and host only, and never reaches the crawl.
+and host only, and never reaches the crawl. A URL that failed is not tried again for the rest
+of the batch, so a dead endpoint costs one round of retries per crawl, not one per alert.
 """
 
 from __future__ import annotations
@@ -140,8 +141,8 @@ def send_alerts(alerts: Sequence[Alert], settings: Mapping[str, Any]) -> int:
         return 0
     try:
         return _deliver(wanted, settings)
-    except Exception:
-        log.exception("alerts could not be sent")
+    except Exception as exc:  # its message may quote a URL: name the error only
+        log.error("alerts could not be sent: %s", type(exc).__name__)
         return 0
 
 
@@ -162,8 +163,12 @@ def _deliver(alerts: Sequence[Alert], settings: Mapping[str, Any]) -> int:
         else:
             log.error("alert URL not understood by Apprise, skipped: %s", describe(url))
     sent = 0
+    dead: dict[str, int] = {}  # a URL that failed gets no more tries in this batch
     for alert in alerts:
         for name, bell in targets:
+            if name in dead:
+                dead[name] += 1
+                continue
             try:
                 ok = bool(
                     bell.notify(
@@ -179,12 +184,16 @@ def _deliver(alerts: Sequence[Alert], settings: Mapping[str, Any]) -> int:
             if ok:
                 sent += 1
             else:
+                dead[name] = 0
                 log.error(
                     "alert %r could not be sent to %s (%d retries)",
                     alert.title,
                     name,
                     settings["retries"],
                 )
+    for name, skipped in dead.items():
+        if skipped:
+            log.error("%d more alerts not sent to %s after it failed", skipped, name)
     return sent
 
 

@@ -124,6 +124,17 @@ def test_a_failing_webhook_is_retried_then_logged_without_its_secret(webhook, ca
     assert "secret-token-123" not in caplog.text
 
 
+def test_a_url_that_failed_is_not_tried_again_in_the_same_batch(webhook, caplog):
+    webhook.status = 500
+    caplog.set_level(logging.WARNING)
+    assert send_alerts([BROKEN, JOINED, JOINED], settings(webhook.url(), retries=1)) == 0
+    assert webhook.titles == [BROKEN.title] * 2
+    messages = [r.getMessage() for r in caplog.records if r.name == "monitor.alerts"]
+    assert (
+        messages[-1] == f"2 more alerts not sent to json://127.0.0.1:{webhook.port} after it failed"
+    )
+
+
 def test_one_failing_url_does_not_stop_the_others(webhook, caplog):
     caplog.set_level(logging.WARNING)
     dead = "json://127.0.0.1:9/nobody-listens"  # the discard port: refused
