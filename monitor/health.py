@@ -51,7 +51,7 @@ class ProblemKind(enum.StrEnum):
 
 
 LABELS = {
-    ProblemKind.BLOCKED: "blocked by the site",
+    ProblemKind.BLOCKED: "blocked",
     ProblemKind.EMPTY: "listing shows no releases",
     ProblemKind.FAILING: "crawls failing",
     ProblemKind.FEWER: "far fewer releases listed",

@@ -89,9 +89,7 @@ def settings(*urls: str, **overrides: Any) -> dict[str, Any]:
     }
 
 
-BROKEN = Alert(
-    "source", "ice is broken: blocked by the site", "blocked by the site: 403", "failure"
-)
+BROKEN = Alert("source", "ice is broken: blocked", "blocked: 403", "failure")
 JOINED = Alert("thread", "Thread 'ICE detainer dispute': ICE asks", "ICE asks\nice · 2026-01-08")
 
 
@@ -99,8 +97,8 @@ def test_an_alert_arrives_as_json(webhook):
     assert send_alerts([BROKEN], settings(webhook.url())) == 1
     [(path, body)] = webhook.posts
     assert path == "/hook"
-    assert body["title"] == "ice is broken: blocked by the site"
-    assert body["message"] == "blocked by the site: 403"
+    assert body["title"] == "ice is broken: blocked"
+    assert body["message"] == "blocked: 403"
     assert body["type"] == "failure"
 
 
@@ -118,7 +116,7 @@ def test_a_failing_webhook_is_retried_then_logged_without_its_secret(webhook, ca
     assert len(webhook.posts) == 3  # the first try and two retries
     failures = [r.getMessage() for r in caplog.records if r.name == "monitor.alerts"]
     assert failures == [
-        f"alert 'ice is broken: blocked by the site' could not be sent to "
+        f"alert 'ice is broken: blocked' could not be sent to "
         f"json://127.0.0.1:{webhook.port} (2 retries)"
     ]
     assert "secret-token-123" not in caplog.text
@@ -180,12 +178,12 @@ def test_source_alerts_say_broken_once_and_recovered_once():
         ]
     )
     assert [(a.title, a.level) for a in alerts] == [
-        ("ice is broken: blocked by the site", "failure"),
+        ("ice is broken: blocked", "failure"),
         ("ca_ag recovered", "success"),
         ("ny_ag partly recovered", "success"),
     ]
-    assert alerts[0].body == "blocked by the site: blocked by the site (HTTP 403)[31m"
-    assert alerts[1].body == "no longer blocked by the site (since 2026-11-28 09:30 UTC)"
+    assert alerts[0].body == "blocked: blocked by the site (HTTP 403)[31m"
+    assert alerts[1].body == "no longer blocked (since 2026-11-28 09:30 UTC)"
     assert alerts[2].body.endswith("still silent: no new release since 2026-01-08")
 
 

@@ -33,10 +33,10 @@ def test_blocked_twice_alerts_once_then_recovery_once(tmp_path, database_url, se
             result = crawl(config, "ice")
             ice = summaries(result)["ice"]
             assert result.returncode == 1 and ice["status"] == "blocked"
-            assert ice["health"]["open"] == ["blocked by the site"]
+            assert ice["health"]["open"] == ["blocked"]
             opened += ice["health"]["opened"]
-        assert opened == ["blocked by the site"]
-        assert hook.titles == ["ice is broken: blocked by the site"]
+        assert opened == ["blocked"]
+        assert hook.titles == ["ice is broken: blocked"]
         [(path, body)] = hook.posts
         assert path == "/alerts/secret-7f3a" and body["type"] == "failure"
         assert "HTTP 403 'Access Denied' page" in body["message"]
@@ -44,10 +44,10 @@ def test_blocked_twice_alerts_once_then_recovery_once(tmp_path, database_url, se
         room.blocked = False
         result = crawl(config, "ice")
         assert result.returncode == 0, result.stderr
-        assert summaries(result)["ice"]["health"]["cleared"] == ["blocked by the site"]
+        assert summaries(result)["ice"]["health"]["cleared"] == ["blocked"]
         assert hook.titles[1:] == ["ice recovered"]
         assert hook.posts[1][1]["type"] == "success"
-        assert hook.posts[1][1]["message"].startswith("no longer blocked by the site (since ")
+        assert hook.posts[1][1]["message"].startswith("no longer blocked (since ")
 
         # a webhook that fails: retried, logged, and the crawl still ends ok
         room.blocked = True

@@ -620,7 +620,7 @@ def test_health_problems_make_an_ok_source_need_attention() -> None:
         "(since Sep 20, 13:00 UTC)" in sources
     )
     assert (
-        "blocked by the site: blocked by the site (since Sep 20, 13:00 UTC, cleared Sep 20, 17:00 UTC)"
+        "blocked: blocked by the site (since Sep 20, 13:00 UTC, cleared Sep 20, 17:00 UTC)"
         in sources
     )
     assert "no error message recorded" not in sources
