@@ -37,7 +37,7 @@ FORMAT = click.option(
 @click.pass_obj
 @one_line_errors
 def sources(app: App, fmt: str) -> None:
-    """Sources with their settings and last crawl result."""
+    """Sources with their settings, last crawl result and open health problems."""
     with app.sessions() as session:
         runs = last_runs(session)
         problems = open_problems(session)
