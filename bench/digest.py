@@ -31,9 +31,10 @@ from monitor.models import (
     Source,
     Version,
 )
-from monitor.settings import DIGEST_SETTINGS
+from monitor.settings import DIGEST_SETTINGS, HEALTH_SETTINGS
 
 SETTINGS = {s.name: s.default for s in DIGEST_SETTINGS}
+HEALTH = {s.name: s.default for s in HEALTH_SETTINGS}
 SOURCES = ("dhs", "ice", "ca_ag", "il_ag", "ny_ag")
 START = dt.datetime(2025, 1, 1, 12)
 DAYS = 730
@@ -167,7 +168,12 @@ def main() -> None:
             with sessions() as session:
                 began = time.perf_counter()
                 digest = build_digest(
-                    session, since=since, until=until, settings=SETTINGS, sources=SOURCES
+                    session,
+                    since=since,
+                    until=until,
+                    settings=SETTINGS,
+                    health=HEALTH,
+                    sources=SOURCES,
                 )
                 times.append(time.perf_counter() - began)
             began = time.perf_counter()

@@ -15,7 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from monitor.settings import CRAWL_BY_NAME, CRAWL_SETTINGS, SECTIONS, SOURCE_BY_NAME, Setting
+from monitor.settings import (
+    CRAWL_BY_NAME,
+    CRAWL_SETTINGS,
+    MOVED,
+    SECTIONS,
+    SOURCE_BY_NAME,
+    Setting,
+)
 from spiders import BUILTIN, spider_class
 from spiders.configured import configured_spider
 from spiders.definition import (
@@ -93,6 +100,14 @@ class Config:
     @property
     def digest(self) -> Mapping[str, Any]:
         return self.sections["digest"]
+
+    @property
+    def health(self) -> Mapping[str, Any]:
+        return self.sections["health"]
+
+    @property
+    def alerts(self) -> Mapping[str, Any]:
+        return self.sections["alerts"]
 
     @property
     def smtp(self) -> Mapping[str, Any]:
@@ -362,6 +377,8 @@ def _check_table(value: Any, name: str, where: _Locator) -> None:
 
 def _check_keys(data: Mapping[str, Any], allowed: set[str], table: str, where: _Locator) -> None:
     for key in data:
+        if (table, key) in MOVED:
+            raise where.error(table, key, f"has moved to [{MOVED[table, key]}]")
         if key not in allowed:
             close = difflib.get_close_matches(key, sorted(allowed), n=1)
             hint = (

@@ -21,10 +21,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from twisted.internet import defer
 
+from monitor.alerts import send_alerts, source_alerts, thread_alerts, watched_alerts
 from monitor.config import Config, SourceConfig
 from monitor.db import transaction
 from monitor.fetch import impersonation_missing
 from monitor.models import Release, Source
+from monitor.problems import Change, assess
 from monitor.runs import RunRecorder, RunSummary
 from monitor.settings import DEFAULT_USER_AGENT
 from monitor.threads import match_runs
@@ -166,8 +168,16 @@ def run_crawl(
                 trigger=trigger,
             )
             summaries[key] = recorder.finish("not started")
-    if backfill is None:  # backfilled releases are history, not news for the threads
+    if backfill is None:  # backfilled releases are history, not news for threads or health
         _match(config, factory, summaries)
+        changes = assess(factory, keys, config.health)
+        for change in changes:
+            summaries[change.source].health = {
+                "opened": [p.label for p in change.opened],
+                "cleared": [p.label for p in change.cleared],
+                "open": [p.label for p in (*change.still_open, *change.opened)],
+            }
+        _alert(config, factory, summaries, changes)
     return [summaries[key] for key in keys]
 
 
@@ -210,6 +220,31 @@ def _match(
         return
     for item in joined:
         summaries[sources[item.release_id]].threads.append(asdict(item))
+
+
+def _alert(
+    config: Config,
+    factory: sessionmaker[Session],
+    summaries: dict[str, RunSummary],
+    changes: Sequence[Change],
+) -> None:
+    """Alert what the crawl found: thread updates, broken or recovered sources, watched
+    releases edited or removed. A failure here spoils no crawl."""
+    settings = config.alerts
+    if not settings["urls"]:
+        return
+    try:
+        with factory() as session:
+            joined = [item for summary in summaries.values() for item in summary.threads]
+            alerts = [
+                *source_alerts(changes),
+                *thread_alerts(session, joined),
+                *watched_alerts(session, [s.run_id for s in summaries.values()]),
+            ]
+    except Exception:
+        logging.getLogger(__name__).exception("alerts could not be prepared")
+        return
+    send_alerts(alerts, settings)
 
 
 def _closer(recorder: RunRecorder, summaries: dict[str, RunSummary]) -> Callable[..., None]:

@@ -43,7 +43,8 @@ def run_demo(*, port: int, say: Callable[[str], None]) -> None:
         lines = [
             f'[database]\nurl = "sqlite:///{folder / "demo.db"}"',
             '[crawl]\ndownload_delay = 0\nschedule = "every 10m"\njitter = 0',
-            f'[digest]\nsilence_min_days = 100000\noutput_dir = "{folder / "digests"}"',
+            f'[digest]\noutput_dir = "{folder / "digests"}"',
+            "[health]\nsilence_min_days = 100000",
             f"[service]\nport = {port}",
         ]
         lines += [source_config(site, room.root) for site, room in rooms.items()]

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -252,3 +253,47 @@ class ListingPageRow(Base):
     entries: Mapped[str] = mapped_column(Text)  # JSON: [[url, "YYYY-MM-DD" or null], ...]
     next_url: Mapped[str | None] = mapped_column(Text)
     fetched_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class RunListing(Base):
+    """What a run's listing pages showed: rows, and rows without a date (for source health)."""
+
+    __tablename__ = "run_listings"
+
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("crawl_runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    undated: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SourceProblem(Base):
+    """A health problem of a source, from the crawl that found it until the one that cleared it.
+
+    At most one row per source and kind is open (``cleared_at`` null); an alert goes out when a
+    row opens and when it clears, never in between.
+    """
+
+    __tablename__ = "source_problems"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))  # a monitor.health.ProblemKind value
+    detail: Mapped[str] = mapped_column(Text, default="")
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    cleared_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    source: Mapped[Source] = relationship()
+
+    __table_args__ = (
+        Index("ix_source_problems_source_cleared", "source_id", "cleared_at"),
+        Index(
+            "uq_source_problems_open",
+            "source_id",
+            "kind",
+            unique=True,
+            sqlite_where=text("cleared_at IS NULL"),
+            postgresql_where=text("cleared_at IS NULL"),
+        ),
+    )

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.db import transaction
 from monitor.listings import listing_caches, save_listings
-from monitor.models import CrawlRun, RunStatus, Source, utcnow
+from monitor.models import CrawlRun, RunListing, RunStatus, Source, utcnow
 from monitor.store import (
     Outcome,
     due_for_recheck,
@@ -54,6 +54,8 @@ class RunSummary:
     status: RunStatus = RunStatus.RUNNING
     pages: int = 0
     listing_pages: int = 0
+    listing_rows: int = 0  # releases the listing pages showed
+    undated_rows: int = 0  # of which without a published date
     new: int = 0
     edited: int = 0
     unchanged: int = 0
@@ -64,6 +66,8 @@ class RunSummary:
     seconds: float = 0.0
     problems: list[CrawlProblem] = field(default_factory=list)
     threads: list[dict[str, Any]] = field(default_factory=list)  # releases matched to threads
+    # health problems this run opened, cleared, and that stay open (labels)
+    health: dict[str, list[str]] = field(default_factory=dict)
 
     def line(self) -> str:
         counts = "  ".join(f"{name} {getattr(self, name)}" for name in COUNTERS)
@@ -79,6 +83,9 @@ class RunSummary:
             "error": self.error,
             "seconds": round(self.seconds, 3),
             "threads": self.threads,
+            "listing_rows": self.listing_rows,
+            "undated_rows": self.undated_rows,
+            "health": self.health,
         }
 
 
@@ -142,6 +149,8 @@ class RunRecorder:
             self.gone.append(item.url)
         elif isinstance(item, ListingPage):
             self.summary.listing_pages += 1
+            self.summary.listing_rows += item.releases
+            self.summary.undated_rows += item.undated
             # a cut-short page has no next link to trust: a backfill reads it again
             self.last_next = item.next_url if item.complete else item.url
             if item.cache is not None:
@@ -211,6 +220,9 @@ class RunRecorder:
             run.error = summary.error
             for name in (*COUNTERS, "listing_pages"):
                 setattr(run, name, getattr(summary, name))
+            session.merge(  # merge: a run closed a second time keeps one row
+                RunListing(run_id=run.id, rows=summary.listing_rows, undated=summary.undated_rows)
+            )
         summary.seconds = (utcnow() - self.started).total_seconds()
         return summary
 

@@ -214,21 +214,6 @@ DIGEST_SETTINGS: tuple[Setting, ...] = (
         _timezone,
         "an IANA time zone such as 'America/Chicago'",
     ),
-    Setting(
-        "silence_factor",
-        4.0,
-        "a source is silent when its newest release is older than "
-        "this many times its usual gap between releases",
-        _non_negative_number,
-        "a number >= 0",
-    ),
-    Setting(
-        "silence_min_days",
-        7,
-        "a source is never called silent before this many days",
-        _positive_int,
-        "a positive integer",
-    ),
 )
 
 
@@ -322,10 +307,107 @@ SMTP_SETTINGS: tuple[Setting, ...] = (
         "a positive integer",
     ),
 )
+
+
+def _share(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and 0 < v < 1
+
+
+HEALTH_SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "failures",
+        3,
+        "a source is failing after this many failed crawls in a row",
+        _positive_int,
+        "a positive integer",
+    ),
+    Setting(
+        "fewer_share",
+        0.5,
+        "a listing shows far fewer releases than usual below this share of the median per "
+        "listing page of the source's recent ok crawls",
+        _share,
+        "a number between 0 and 1",
+    ),
+    Setting(
+        "undated_share",
+        0.5,
+        "dates stopped parsing when more than this share of a listing's rows have none "
+        "(and usually fewer do)",
+        _share,
+        "a number between 0 and 1",
+    ),
+    Setting(
+        "silence_factor",
+        4.0,
+        "a source is silent when its newest release is older than "
+        "this many times its usual gap between releases",
+        _non_negative_number,
+        "a number >= 0",
+    ),
+    Setting(
+        "silence_min_days",
+        7,
+        "a source is never called silent before this many days",
+        _positive_int,
+        "a positive integer",
+    ),
+)
+ALERT_EVENTS = ("thread", "source", "watched")
+
+
+def _apprise_urls(v: Any) -> bool:
+    return isinstance(v, list) and all(
+        isinstance(u, str) and "://" in u and u.partition("://")[0].isidentifier() for u in v
+    )
+
+
+def _events(v: Any) -> bool:
+    return isinstance(v, list) and all(e in ALERT_EVENTS for e in v)
+
+
+ALERT_SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "urls",
+        [],
+        "Apprise URLs alerts go to (mailto://, slack://, matrix://, ntfy://, json://, …)",
+        _apprise_urls,
+        "a list of Apprise URLs such as 'ntfy://ntfy.sh/my-topic'",
+    ),
+    Setting(
+        "events",
+        list(ALERT_EVENTS),
+        "what is alerted: 'thread' (a release joined or was suggested for a thread), "
+        "'source' (a source broken or recovered), 'watched' (a thread member edited or removed)",
+        _events,
+        f"a list of {', '.join(repr(e) for e in ALERT_EVENTS)}",
+    ),
+    Setting(
+        "retries",
+        2,
+        "retries of a failed notification",
+        lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 10,
+        "a whole number from 0 to 10",
+    ),
+    Setting(
+        "retry_delay",
+        2.0,
+        "seconds between retries of a failed notification",
+        lambda v: _non_negative_number(v) and v <= 20,
+        "a number of seconds from 0 to 20",
+    ),
+)
 # Sections other than [crawl] and [sources.*]: one flat table each.
 SECTIONS: dict[str, tuple[Setting, ...]] = {
     "threads": THREAD_SETTINGS,
     "digest": (*DIGEST_SETTINGS, *DIGEST_DELIVERY),
+    "health": HEALTH_SETTINGS,
+    "alerts": ALERT_SETTINGS,
     "smtp": SMTP_SETTINGS,
     "service": SERVICE_SETTINGS,
+}
+# Settings that moved to another section: named in the error, not just "unknown".
+MOVED: dict[tuple[str, str], str] = {
+    ("digest", "silence_factor"): "health",
+    ("digest", "silence_min_days"): "health",
 }

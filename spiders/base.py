@@ -170,12 +170,13 @@ class NewsroomSpider(scrapy.Spider):
         own_next = href  # what a 304 replays: the page's own link, never the archive
         if href is None and complete and self.backfill:
             href = self.archive_after(response)
-        rows = 0
+        rows = undated = 0
         for entry in entries:
             if entry.url in self.listed:
                 continue  # the same release twice on one page or across pages
             self.listed.add(entry.url)
             rows += 1
+            undated += entry.published is None
             if entry.published and (
                 self.oldest_listed is None or entry.published < self.oldest_listed
             ):
@@ -190,6 +191,7 @@ class NewsroomSpider(scrapy.Spider):
             complete,
             ListingCache(etag, modified, tuple(entries), own_next) if keep else None,
             next_url=href,
+            undated=undated,
         )
         if rows == 0 and complete and not entries:
             yield CrawlProblem(

@@ -87,6 +87,7 @@ class ListingPage:
     cache: ListingCache | None = None  # to store, when the site sent validators
     # the following listing page, where a backfill resumes (not part of what the page "is")
     next_url: str | None = field(default=None, compare=False)
+    undated: int = field(default=0, compare=False)  # rows of ``releases`` without a date
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -18,6 +19,8 @@ def test_settings_tables_match_the_settings():
     settings = [*CRAWL_SETTINGS, *(s for table in SECTIONS.values() for s in table)]
 
     def shown(value: object) -> str:
+        if isinstance(value, list):
+            return json.dumps(value)
         if isinstance(value, bool):
             return str(value).lower()
         if isinstance(value, str):

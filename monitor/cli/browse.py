@@ -12,6 +12,7 @@ from tabulate import tabulate
 
 from monitor.cli import App, echo_json, iso_date, one_line_errors
 from monitor.diff import render_text, version_diff
+from monitor.digest.present import one_line
 from monitor.history import (
     EXPORT_FIELDS,
     export_rows,
@@ -23,6 +24,7 @@ from monitor.history import (
     version_record,
 )
 from monitor.models import ReleaseStatus
+from monitor.problems import open_problems
 
 FORMAT = click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
@@ -34,12 +36,14 @@ FORMAT = click.option(
 @click.pass_context
 @one_line_errors
 def sources(ctx: click.Context, fmt: str) -> None:
-    """Sources with their settings and last crawl result (``check`` tries one out)."""
+    """Sources with their settings, last crawl result and open health problems
+    (``check`` tries one out)."""
     if ctx.invoked_subcommand is not None:
         return
     app: App = ctx.obj
     with app.sessions() as session:
         runs = last_runs(session)
+        problems = open_problems(session)
         rows = []
         for key, source in app.config.sources.items():
             run = runs.get(key)
@@ -64,6 +68,7 @@ def sources(ctx: click.Context, fmt: str) -> None:
                         "errors": run.errors,
                         "error": run.error,
                     },
+                    "problems": [p.as_json() for p in problems.get(key, [])],
                 }
             )
     if fmt == "json":
@@ -76,13 +81,21 @@ def sources(ctx: click.Context, fmt: str) -> None:
             r["max_pages"],
             r["download_delay"],
             _last(r["last_run"]),
+            _health(r["problems"]),
             r["start_urls"][0],
         ]
         for r in rows
     ]
-    click.echo(
-        tabulate(table, headers=["source", "enabled", "max pages", "delay", "last run", "listing"])
-    )
+    headers = ["source", "enabled", "max pages", "delay", "last run", "health", "listing"]
+    click.echo(tabulate(table, headers=headers))
+    for r in rows:  # what each problem is, under the table
+        for p in r["problems"]:
+            since = str(p["since"])[:16].replace("T", " ")
+            click.echo(f"{r['source']}: {p['label']} since {since}Z: {one_line(str(p['detail']))}")
+
+
+def _health(problems: list[dict[str, object]]) -> str:
+    return ", ".join(str(p["label"]) for p in problems) or "ok"
 
 
 def _last(run: dict[str, object] | None) -> str:

@@ -60,6 +60,12 @@ def crawl(
                 f"thread '{item['thread']}': release {item['release_id']} {verb} it "
                 f"(score {item['score']:.0f}; see `monitor threads show`)"
             )
+        for summary in summaries:
+            health = summary.health
+            if health.get("opened"):
+                click.echo(f"{summary.source}: now {', '.join(health['opened'])}")
+            if health.get("cleared"):
+                click.echo(f"{summary.source}: no longer {', '.join(health['cleared'])}")
     if any(s.status is not RunStatus.OK for s in summaries):
         raise SystemExit(1)
 

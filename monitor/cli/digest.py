@@ -74,7 +74,13 @@ def digest(
     agencies = app.config.agencies()
     with app.sessions() as session:
         built = build_digest(
-            session, since=start, until=end, settings=settings, sources=keys, agencies=agencies
+            session,
+            since=start,
+            until=end,
+            settings=settings,
+            health=app.config.health,
+            sources=keys,
+            agencies=agencies,
         )
     text = RENDERERS[fmt](built)
     if output:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-import statistics
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -25,6 +23,7 @@ from monitor.digest.model import (
     ThreadItem,
     ThreadUpdate,
 )
+from monitor.health import quiet
 from monitor.models import (
     CrawlRun,
     Event,
@@ -37,10 +36,10 @@ from monitor.models import (
     ThreadMember,
     Version,
 )
+from monitor.problems import problems_during
 
 ToRef = Callable[[Release], ReleaseRef]
 ToLocal = Callable[[dt.datetime], dt.datetime]
-GAP_SAMPLE = 30  # recent releases a source's usual gap is learned from
 SEVERITY: dict[str, int] = {"ok": 0, "interrupted": 1, "failed": 2, "blocked": 3}
 
 
@@ -68,10 +67,14 @@ def build_digest(
     since: dt.datetime,
     until: dt.datetime,
     settings: Mapping[str, Any],
+    health: Mapping[str, Any],
     sources: Sequence[str],
     agencies: Mapping[str, str] | None = None,
 ) -> Digest:
-    """What happened in ``[since, until)``: thread updates, new, edited, removed, source health."""
+    """What happened in ``[since, until)``: thread updates, new, edited, removed, source health.
+
+    ``settings`` is the ``[digest]`` section, ``health`` the ``[health]`` one.
+    """
     zone = zoneinfo.ZoneInfo(settings["timezone"])
     lo, hi = _utc(since), _utc(until)
     agencies = dict(agencies or {})
@@ -110,7 +113,7 @@ def build_digest(
     updates = _thread_updates(
         session, lo, hi, {r.id for _, r in edits}, {r.id for _, r in removals}, ref
     )
-    reports = _sources(session, lo, hi, until.date(), sources, events, settings, agencies)
+    reports = _sources(session, lo, hi, until.date(), sources, events, health, agencies)
     return Digest(
         since=since,
         until=until,
@@ -234,9 +237,10 @@ def _sources(
     day: dt.date,
     keys: Sequence[str],
     events: Sequence[Any],
-    settings: Mapping[str, Any],
+    health: Mapping[str, Any],
     agencies: Mapping[str, str],
 ) -> list[SourceReport]:
+    problems = problems_during(session, lo, hi)
     runs: dict[str, list[CrawlRun]] = defaultdict(list)
     for run, key in session.execute(
         select(CrawlRun, Source.key)
@@ -257,14 +261,9 @@ def _sources(
             worst = max(own, key=lambda r: (SEVERITY.get(r.status.value, 0), r.started_at))
             status = worst.status.value  # type: ignore[assignment]
             error = worst.error
-        last, gap = _usual_gap(session, key)
-        if status in ("ok", "no runs") and last and gap is not None:
-            quiet = (day - last).days
-            if quiet > max(settings["silence_min_days"], settings["silence_factor"] * gap):
-                status, error = (
-                    "silent",
-                    (f"no new release since {last.isoformat()} (usually every {gap:.0f} days)"),
-                )
+        state = quiet(session, key, day, health)
+        if status in ("ok", "no runs") and state.silent:
+            status, error = "silent", state.detail
         reports.append(
             SourceReport(
                 key,
@@ -274,27 +273,9 @@ def _sources(
                 len(own),
                 counts[key, EventKind.NEW],
                 counts[key, EventKind.EDITED],
-                last,
-                gap,
+                state.last_release,
+                state.usual_gap_days,
+                tuple(problems.get(key, ())),
             )
         )
     return reports
-
-
-def _usual_gap(session: Session, key: str) -> tuple[dt.date | None, float | None]:
-    """Newest published date of a source and the median gap between its recent releases."""
-    dates: list[dt.date] = list(
-        session.scalars(
-            select(Release.published)
-            .join(Source)
-            .where(Source.key == key, Release.published.is_not(None))
-            .order_by(Release.published.desc())
-            .limit(GAP_SAMPLE)
-        )
-    )
-    if not dates:
-        return None, None
-    if len(dates) < 3:
-        return dates[0], None
-    gaps = [(a - b).days for a, b in itertools.pairwise(dates)]
-    return dates[0], float(statistics.median(gaps))

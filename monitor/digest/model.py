@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from monitor.diff import FieldDiff, render_text
+from monitor.problems import ProblemRecord
 
 SourceStatus = Literal["ok", "failed", "blocked", "interrupted", "silent", "no runs"]
 ThreadChange = Literal["joined", "suggested", "edited", "removed"]
@@ -115,10 +116,11 @@ class SourceReport:
     edited: int
     last_release: dt.date | None = None  # newest published date, for silent sources
     usual_gap_days: float | None = None
+    problems: tuple[ProblemRecord, ...] = ()  # health problems open during the period
 
     @property
     def needs_attention(self) -> bool:
-        return self.status != "ok"
+        return self.status != "ok" or bool(self.problems)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -131,6 +133,7 @@ class SourceReport:
             "edited": self.edited,
             "last_release": self.last_release.isoformat() if self.last_release else None,
             "usual_gap_days": self.usual_gap_days,
+            "problems": [p.as_json() for p in self.problems],
         }
 
 

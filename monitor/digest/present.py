@@ -139,6 +139,20 @@ def problem(report: SourceReport) -> str:
     return one_line(report.error) if report.error else "no error message recorded"
 
 
+def problem_lines(report: SourceReport) -> list[str]:
+    """Why a source needs attention: its runs' verdict (unless ok), then each health problem
+    open during the period, with since when (and when it cleared)."""
+    lines = [] if report.status == "ok" else [problem(report)]
+    for item in report.problems:
+        if report.status == "silent" and item.kind == "silent":
+            continue  # said once is enough
+        when = f"since {item.opened_at:%b %-d, %H:%M} UTC"
+        if item.cleared_at is not None:
+            when += f", cleared {item.cleared_at:%b %-d, %H:%M} UTC"
+        lines.append(f"{item.label}: {one_line(item.detail)} ({when})")
+    return lines
+
+
 def runs_line(report: SourceReport) -> str:
     runs = f"{report.runs} run" + ("" if report.runs == 1 else "s")
     return f"{runs}, {report.new} new, {report.edited} edited"

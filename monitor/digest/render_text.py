@@ -27,7 +27,7 @@ from .present import (
     moment,
     one_line,
     period,
-    problem,
+    problem_lines,
     runs_line,
     safe_url,
     shorten,
@@ -189,7 +189,8 @@ def _render(digest: Digest, w: _Plain) -> str:
         out += [*w.heading(f"{SECTION_TITLES['sources']} ({len(troubled)})"), ""]
         for report in troubled:
             first = f"{w.esc(report.agency)} ({w.esc(report.source)}): {report.status}"
-            out += w.item(first, [w.esc(problem(report)), runs_line(report)], [])
+            lines = [w.esc(line) for line in problem_lines(report)]
+            out += w.item(first, [*lines, runs_line(report)], [])
     return "\n".join(out)
 
 

@@ -67,6 +67,7 @@ def make_digest(
             since=since,
             until=until,
             settings=settings,
+            health=config.health,
             sources=keys,
             agencies=config.agencies(),
         )

@@ -108,6 +108,7 @@ def day_digest(
         since=since,
         until=until,
         settings=config.digest,
+        health=config.health,
         sources=list(config.sources),
         agencies=agencies,
     )

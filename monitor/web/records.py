@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from monitor.diff import FieldDiff, render_html, version_diff
 from monitor.history import NotFound, get_version, release_record, version_record
 from monitor.models import Release, Version
+from monitor.problems import open_problems
 from monitor.web.context import WebContext
 from monitor.web.queries import recent_runs, run_record
 
@@ -16,8 +17,10 @@ RUNS_PER_SOURCE = 5
 
 
 def source_records(session: Session, ctx: WebContext) -> list[dict[str, Any]]:
-    """Each source: its settings, its last runs, and its health (the last run's verdict)."""
+    """Each source: its settings, its last runs, and its health (the last run's verdict and
+    the open health problems)."""
     records = []
+    problems = open_problems(session)
     for key, source in ctx.config.sources.items():
         runs = [run_record(r) for r in recent_runs(session, source=key, limit=RUNS_PER_SOURCE)]
         last = runs[0] if runs else None
@@ -33,6 +36,7 @@ def source_records(session: Session, ctx: WebContext) -> list[dict[str, Any]]:
                     "status": last["status"] if last else "no runs",
                     "error": last["error"] if last else None,
                     "at": last["started_at"] if last else None,
+                    "problems": [p.as_json() for p in problems.get(key, [])],
                 },
                 "last_runs": runs,
             }

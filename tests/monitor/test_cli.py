@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from collections.abc import Iterator
@@ -10,8 +11,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from sqlalchemy import delete, select
 
 from monitor.cli import main
+from monitor.config import load_config
+from monitor.db import open_database, transaction
+from monitor.models import Source, SourceProblem
+from spiders import BUILTIN
 from tests.conftest import empty_database
 from tests.monitor.test_crawl_e2e import EXPECTED, crawl, write_config
 from tests.newsrooms import SITES, serve
@@ -147,3 +153,37 @@ def test_db_upgrade_and_broken_config(crawled, tmp_path):
         result.output
         == f"Error: {broken}:2: crawl.max_pages must be a positive integer, got 'ten'\n"
     )
+
+
+def test_sources_show_open_health_problems(crawled):
+    config, _ = crawled
+    url = load_config(config, source_keys=tuple(BUILTIN)).database_url
+    engine, sessions = open_database(url)
+    moment = dt.datetime(2026, 11, 28, 9, 30)
+    try:
+        with transaction(sessions) as session:
+            source = session.scalars(select(Source).where(Source.key == "ny_ag")).one()
+            session.add(
+                SourceProblem(
+                    source_id=source.id,
+                    kind="blocked",
+                    detail="blocked by the site \x1b[31m<b>403</b>",
+                    opened_at=moment,
+                    last_seen_at=moment,
+                )
+            )
+        listed = {
+            s["source"]: s for s in json.loads(run(config, "sources", "--format", "json").output)
+        }
+        [problem] = [p for p in listed["ny_ag"]["problems"] if p["kind"] == "blocked"]
+        assert problem["label"] == "blocked"
+        assert problem["since"] == "2026-11-28T09:30:00Z" and problem["cleared"] is None
+        table = run(config, "sources").output
+        row = next(line for line in table.splitlines() if line.startswith("ny_ag"))
+        assert "blocked" in row.replace(",", " ").split()
+        assert "ny_ag: blocked since 2026-11-28 09:30Z: blocked by the site [31m<b>403</b>" in table
+        assert "\x1b" not in table
+    finally:
+        with transaction(sessions) as session:
+            session.execute(delete(SourceProblem).where(SourceProblem.kind == "blocked"))
+        engine.dispose()

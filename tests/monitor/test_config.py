@@ -96,8 +96,36 @@ def test_environment_chooses_file_and_database(tmp_path, monkeypatch):
             r"monitor.toml:2: sources.ice.start_urls must be a non-empty list of http\(s\) URLs",
         ),
         ("crawl = 3\n", r"monitor.toml:1: crawl must be a table"),
+        (
+            "[digest]\n\nsilence_min_days = 3\n",
+            r"monitor.toml:3: digest.silence_min_days has moved to \[health\]",
+        ),
+        (
+            '[alerts]\nurls = ["hooks.example.org/x"]\n',
+            r"monitor.toml:2: alerts.urls must be a list of Apprise URLs",
+        ),
+        (
+            '[alerts]\nevents = ["thread", "everything"]\n',
+            r"monitor.toml:2: alerts.events must be a list of 'thread', 'source', 'watched'",
+        ),
+        (
+            "[health]\nfewer_share = 1.5\n",
+            r"monitor.toml:2: health.fewer_share must be a number between 0 and 1",
+        ),
     ],
-    ids=["syntax", "zero", "type", "typo", "unknown-source", "bad-url", "not-a-table"],
+    ids=[
+        "syntax",
+        "zero",
+        "type",
+        "typo",
+        "unknown-source",
+        "bad-url",
+        "not-a-table",
+        "moved",
+        "alert-url",
+        "alert-event",
+        "share",
+    ],
 )
 def test_mistakes_get_one_line_naming_file_line_and_key(tmp_path, text, message):
     path = write(tmp_path, text)

@@ -38,7 +38,7 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     for database_url in empty_database(directory):
         with serve(*SITES) as rooms:
             # the saved pages end in early 2026: without this, every source would be "silent"
-            quiet = "[digest]\nsilence_min_days = 100000\n"
+            quiet = "[health]\nsilence_min_days = 100000\n"
             config = write_config(directory / "monitor.toml", database_url, rooms, extra=quiet)
             assert crawl(config).returncode == 0
             ice = rooms["ice"].root

@@ -571,3 +571,72 @@ def test_json_keeps_unicode_and_is_indented() -> None:
     out = render_json(make_digest())
     assert "SACRAMENTO — Attorney" in out
     assert out.startswith('{\n  "since"')
+
+
+# --- source health ------------------------------------------------------------------------
+
+
+def health_digest() -> Digest:
+    from monitor.health import ProblemKind
+    from monitor.problems import ProblemRecord
+
+    opened = dt.datetime(2024, 9, 20, 13, 0)
+    hostile = "8 of 10 listing rows had no date <img src=x onerror=alert(1)>\x1b[2J"
+    return Digest(
+        since=SINCE,
+        until=UNTIL,
+        timezone="America/New_York",
+        sources=(
+            SourceReport(
+                "il_ag",
+                "Illinois Attorney General",
+                "ok",
+                None,
+                12,
+                2,
+                0,
+                problems=(
+                    ProblemRecord("il_ag", ProblemKind.UNDATED, hostile, opened),
+                    ProblemRecord(
+                        "il_ag",
+                        ProblemKind.BLOCKED,
+                        "blocked by the site",
+                        opened,
+                        opened + dt.timedelta(hours=4),
+                    ),
+                ),
+            ),
+            SourceReport("ca_ag", "California Attorney General", "ok", None, 24, 3, 1),
+        ),
+    )
+
+
+def test_health_problems_make_an_ok_source_need_attention() -> None:
+    out = render_text(health_digest())
+    sources = out[out.index("Sources that need attention") :]
+    assert "Illinois Attorney General (il_ag): ok" in sources
+    assert (
+        "dates missing: 8 of 10 listing rows had no date <img src=x onerror=alert(1)>[2J "
+        "(since Sep 20, 13:00 UTC)" in sources
+    )
+    assert (
+        "blocked: blocked by the site (since Sep 20, 13:00 UTC, cleared Sep 20, 17:00 UTC)"
+        in sources
+    )
+    assert "no error message recorded" not in sources
+    assert "ca_ag" not in sources and "\x1b" not in out
+
+
+def test_health_problems_are_escaped_in_html_and_carried_in_json() -> None:
+    html = render_html(health_digest())
+    assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    tree = lxml.html.document_fromstring(html)
+    problems = [d.text_content() for d in tree.get_element_by_id("sources").find_class("problem")]
+    assert problems[0].startswith("dates missing: 8 of 10 listing rows had no date")
+    data = json.loads(render_json(health_digest()))
+    [il] = [s for s in data["sources"] if s["source"] == "il_ag"]
+    assert [(p["kind"], p["since"], p["cleared"]) for p in il["problems"]] == [
+        ("undated", "2024-09-20T13:00:00Z", None),
+        ("blocked", "2024-09-20T13:00:00Z", "2024-09-20T17:00:00Z"),
+    ]
+    assert "\\<img src=x onerror=alert\\(1\\)\\>" in render_markdown(health_digest())

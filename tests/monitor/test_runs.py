@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from monitor.models import CrawlRun, Release, ReleaseStatus, RunStatus, Source
+from monitor.models import CrawlRun, Release, ReleaseStatus, RunListing, RunStatus, Source
 from monitor.runs import RunRecorder
 from spiders.items import CrawlProblem, ListingPage, Problem, ReleaseGone, ReleasePage
 
@@ -61,6 +61,18 @@ def test_no_listing_page_read_is_a_failure(sessions):
     summary = recorder(sessions).finish("finished")
     assert summary.status is RunStatus.FAILED
     assert summary.error == "no listing page was read"
+
+
+def test_listing_rows_and_undated_rows_are_kept_with_the_run(sessions):
+    run = recorder(sessions)
+    run.handle(ListingPage("ice", "http://127.0.0.1:8000/newsroom", 10, True, undated=2))
+    run.handle(ListingPage("ice", "http://127.0.0.1:8000/newsroom?page=1", 10, True, undated=7))
+    summary = run.finish("finished")
+    assert (summary.listing_rows, summary.undated_rows) == (20, 9)
+    assert summary.as_dict()["undated_rows"] == 9
+    with sessions() as session:
+        stored = session.get_one(RunListing, summary.run_id)
+        assert (stored.rows, stored.undated) == (20, 9)
 
 
 def test_a_backfill_cut_short_resumes_at_that_page_and_is_not_done(sessions):

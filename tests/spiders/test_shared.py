@@ -80,3 +80,30 @@ def test_release_without_a_date_takes_the_listing_rows_date():
     [page] = list(spider.parse_release(response))
     assert isinstance(page, ReleasePage)
     assert (page.published, page.date_source) == (dt.date(2025, 9, 10), "listing row")
+
+
+def test_a_listing_page_counts_its_rows_without_a_date():
+    from scrapy.http import HtmlResponse
+
+    from spiders.base import NewsroomSpider
+    from spiders.items import ListingEntry, ListingPage
+
+    class Listing(NewsroomSpider):
+        name = "listing"
+
+        def listing_entries(self, response):
+            yield ListingEntry("/a", dt.date(2025, 9, 10))
+            yield ListingEntry("/b", None)
+            yield ListingEntry("/c", None)
+            yield ListingEntry("/b", None)  # the same row twice counts once
+
+        def next_page(self, response):
+            return None
+
+    spider = Listing()
+    request = spider.listing_request("http://127.0.0.1/news", 1)
+    response = HtmlResponse(
+        url=request.url, body=b"<html><body>x</body></html>", request=request, encoding="utf-8"
+    )
+    [page] = [i for i in spider.parse_listing(response) if isinstance(i, ListingPage)]
+    assert (page.releases, page.undated) == (3, 2)

@@ -94,7 +94,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     directory = tmp_path_factory.mktemp("web")
     for database_url in empty_database(directory):
         with serve(*SITES) as rooms:
-            quiet = "[digest]\nsilence_min_days = 100000\n"
+            quiet = "[health]\nsilence_min_days = 100000\n"
             path = write_config(directory / "monitor.toml", database_url, rooms, extra=quiet)
             first = crawl(path)
             assert first.returncode == 0, first.stderr

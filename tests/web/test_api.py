@@ -58,7 +58,12 @@ def test_sources_have_settings_last_runs_and_health(server):
     assert ice["agency"] == "U.S. Immigration and Customs Enforcement"
     assert ice["settings"]["max_pages"] == 10 and ice["settings"]["download_delay"] == 0
     assert ice["start_urls"][0].startswith("http://127.0.0.1:")
-    assert ice["health"] == {"status": "ok", "error": None, "at": ice["last_runs"][0]["started_at"]}
+    assert ice["health"] == {
+        "status": "ok",
+        "error": None,
+        "at": ice["last_runs"][0]["started_at"],
+        "problems": [],
+    }
     assert len(ice["last_runs"]) == 2 and ice["last_runs"][0]["edited"] > 0
 
 

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterator
+
 import httpx
 import pytest
 from lxml import html as lxml_html
+from sqlalchemy import delete, select
 
+from monitor.db import transaction
+from monitor.models import Source, SourceProblem
 from tests.monitor.test_digest_e2e import ICE_EDITED
 from tests.newsrooms import SITES
 from tests.web.conftest import HOSTILE_TITLE, SCRIPT_URL, TOKEN
@@ -163,3 +169,38 @@ def test_the_crawl_button_is_open_without_a_token(open_server):
     )
     assert foreign.status_code == 403
     open_server.crawls.finish_all()
+
+
+@pytest.fixture
+def undated_il_ag(server) -> Iterator[None]:
+    """An open "dates missing" problem of il_ag with hostile text, for one test."""
+    sessions = server.store.sessions
+    moment = dt.datetime(2026, 11, 28, 9, 30)
+    with transaction(sessions) as session:
+        source = session.scalars(select(Source).where(Source.key == "il_ag")).one()
+        session.add(
+            SourceProblem(
+                source_id=source.id,
+                kind="undated",
+                detail='9 of 10 listing rows had no date <script>alert("x")</script>',
+                opened_at=moment,
+                last_seen_at=moment,
+            )
+        )
+    yield
+    with transaction(sessions) as session:
+        session.execute(delete(SourceProblem))
+
+
+def test_dashboard_and_api_show_open_health_problems(server, undated_il_ag):
+    tree = page(server, "/")
+    no_active_content(tree)
+    row = tree.xpath("//table[contains(@class, 'sources')]/tbody/tr[td[1]//strong='il_ag']")[0]
+    problem = row.xpath("string(td[2]//div[contains(@class,'problem')])")
+    assert "dates missing" in problem
+    assert '9 of 10 listing rows had no date <script>alert("x")</script>' in problem
+    sources = httpx.get(server.url + "/api/sources", timeout=30).json()
+    [il] = [s for s in sources if s["source"] == "il_ag"]
+    assert [(p["kind"], p["since"]) for p in il["health"]["problems"]] == [
+        ("undated", "2026-11-28T09:30:00Z")
+    ]

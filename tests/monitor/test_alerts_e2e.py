@@ -1,0 +1,69 @@
+"""End to end: ``monitor crawl`` of a sample newsroom raises source alerts once, at the change.
+
+Each crawl is a real ``monitor crawl`` process; the alerts go to a webhook server in this test.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+
+from monitor.models import SourceProblem
+from tests.monitor.test_alerts import Webhook
+from tests.monitor.test_crawl_e2e import crawl, summaries, write_config
+from tests.newsrooms import serve
+
+
+def test_blocked_twice_alerts_once_then_recovery_once(tmp_path, database_url, sessions, webhook):
+    hook: Webhook = webhook
+    with serve("ice") as rooms:
+        # the saved pages end in early 2026: keep "silent" out of this story
+        extra = (
+            "[health]\nsilence_min_days = 100000\n\n"
+            f'[alerts]\nurls = ["{hook.url("/alerts/secret-7f3a")}"]\n'
+            "retries = 2\nretry_delay = 0.1\n"
+        )
+        config = write_config(tmp_path / "monitor.toml", database_url, rooms, extra=extra)
+        room = rooms["ice"]
+
+        room.blocked = True
+        opened = []
+        for _ in range(2):
+            result = crawl(config, "ice")
+            ice = summaries(result)["ice"]
+            assert result.returncode == 1 and ice["status"] == "blocked"
+            assert ice["health"]["open"] == ["blocked"]
+            opened += ice["health"]["opened"]
+        assert opened == ["blocked"]
+        assert hook.titles == ["ice is broken: blocked"]
+        [(path, body)] = hook.posts
+        assert path == "/alerts/secret-7f3a" and body["type"] == "failure"
+        assert "HTTP 403 'Access Denied' page" in body["message"]
+
+        room.blocked = False
+        result = crawl(config, "ice")
+        assert result.returncode == 0, result.stderr
+        assert summaries(result)["ice"]["health"]["cleared"] == ["blocked"]
+        assert hook.titles[1:] == ["ice recovered"]
+        assert hook.posts[1][1]["type"] == "success"
+        assert hook.posts[1][1]["message"].startswith("no longer blocked (since ")
+
+        # a webhook that fails: retried, logged, and the crawl still ends ok
+        room.blocked = True
+        assert crawl(config, "ice").returncode == 1
+        hook.status, before = 500, len(hook.posts)
+        room.blocked = False
+        result = crawl(config, "ice")
+        assert result.returncode == 0, result.stderr
+        assert summaries(result)["ice"]["status"] == "ok"
+        assert hook.titles[before:] == ["ice recovered"] * 3  # the first try and two retries
+    log = (Path(tmp_path) / "data" / "monitor.log").read_text()
+    assert f"alert 'ice recovered' could not be sent to json://127.0.0.1:{hook.port}" in log
+    assert "secret-7f3a" not in log
+    with sessions() as session:
+        rows = session.scalars(select(SourceProblem).order_by(SourceProblem.id)).all()
+        assert [(r.kind, r.cleared_at is not None) for r in rows] == [
+            ("blocked", True),
+            ("blocked", True),
+        ]
