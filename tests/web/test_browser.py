@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.newsrooms import SITES
 from tests.web.conftest import HOSTILE_TITLE
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -75,7 +76,7 @@ def test_dashboard(browser, open_server):
     browser.get(open_server.url + "/")
     assert browser.title.startswith("Dashboard")
     rows = browser.find_elements(By.CSS_SELECTOR, "table.sources tbody tr")
-    assert len(rows) == 5 and all(r.is_displayed() for r in rows)
+    assert len(rows) == len(SITES) and all(r.is_displayed() for r in rows)
     assert browser.find_element(By.CSS_SELECTOR, "form.crawl button").is_displayed()
     shoot(browser, "dashboard")
     no_alert(browser)
