@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from click.testing import CliRunner
 from sqlalchemy import select
 
+from monitor.cli import main
 from monitor.models import SourceProblem
 from tests.monitor.test_alerts import Webhook
 from tests.monitor.test_crawl_e2e import crawl, summaries, write_config
@@ -67,3 +69,47 @@ def test_blocked_twice_alerts_once_then_recovery_once(tmp_path, database_url, se
             ("blocked", True),
             ("blocked", True),
         ]
+
+
+WA = "/news/news-releases/"
+GUIDANCE = (
+    WA + "ag-brown-issues-updated-guidance-keep-washington-working-act-and-immigration-detainers"
+)
+STANDS = WA + "ag-brown-stands-california-illinois-new-york-after-ice-detainer-letters"
+
+
+def test_thread_news_and_an_edit_of_a_watched_release_are_alerted(
+    tmp_path, database_url, sessions, webhook
+):
+    """A newsroom defined in the config, through threads and alerts like any other."""
+    hook: Webhook = webhook
+    with serve("wa_ag") as rooms:
+        extra = (
+            "[health]\nsilence_min_days = 100000\n\n"
+            f'[alerts]\nurls = ["{hook.url()}"]\nevents = ["thread", "watched"]\n'
+        )
+        config = write_config(tmp_path / "monitor.toml", database_url, rooms, extra=extra)
+        room = rooms["wa_ag"]
+        assert crawl(config, "wa_ag").returncode == 0
+        assert hook.posts == []  # no thread yet: nothing to tell
+        added = CliRunner().invoke(
+            main,
+            [
+                *("--config", str(config), "--log-file", "", "threads", "add", "Detainers"),
+                *("-k", "detainer", "-r", room.root + GUIDANCE, "-r", room.root + STANDS),
+            ],
+        )
+        assert added.exit_code == 0, added.output
+        room.state = "v2"
+        result = crawl(config, "wa_ag")
+        assert result.returncode == 0, result.stderr
+    watched = [body for _, body in hook.posts if ": edited: " in body["title"]]
+    assert [b["title"] for b in watched] == [
+        "Thread 'Detainers': edited: AG Brown Issues Updated Guidance on the Keep Washington "
+        "Working Act and Immigration Detainers"
+    ]
+    assert "edited (body changed)" in watched[0]["message"] and GUIDANCE in watched[0]["message"]
+    joined = summaries(result)["wa_ag"]["threads"]
+    thread_titles = [b["title"] for _, b in hook.posts if b not in watched]
+    assert joined and len(thread_titles) == len(joined)  # one per release joined or suggested
+    assert all(t.startswith("Thread 'Detainers': ") for t in thread_titles)
