@@ -21,7 +21,6 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import feedparser
-import trafilatura
 from lxml import etree
 from parsel import Selector
 from scrapy.http import Response, TextResponse
@@ -110,6 +109,8 @@ def read_date(found: Found, fmt: str) -> dt.date | None:
 
 def extract_main_text(html: str | bytes) -> str:
     """The main content of a page by trafilatura, as paragraphs separated by a blank line."""
+    import trafilatura  # loaded on first use: most sources have a body selector
+
     text = trafilatura.extract(
         html, include_comments=False, include_tables=True, deduplicate=False, favor_precision=True
     )
