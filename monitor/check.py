@@ -164,7 +164,7 @@ def _read_listing(
     if not report.complete:
         report.problems.append("the page was cut short: a crawl would trust none of its rows")
     entries: list[ListingEntry] = []
-    if isinstance(spider, HtmlSourceSpider | FeedSourceSpider):
+    if isinstance(spider, ConfiguredSpider):
         rows: list[Row] = list(spider.rows(response))
         listing = spider.definition.listing
         report.rows_by = listing.row if listing is not None else "feed items"

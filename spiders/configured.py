@@ -124,6 +124,14 @@ class ConfiguredSpider(NewsroomSpider):
 
     definition: ClassVar[SourceDefinition]
 
+    def rows(self, response: Response) -> Iterator[Row]:
+        """The listing's rows, with what found each value."""
+        raise NotImplementedError
+
+    def listing_entries(self, response: Response) -> Iterator[ListingEntry]:
+        for row in self.rows(response):
+            yield ListingEntry(row.url, row.published)
+
     def release_fields(self, response: Response) -> ReleaseFields:
         rules = self.definition.release
         configured = (rules.title,) if rules.title else ()
@@ -176,10 +184,6 @@ class HtmlSourceSpider(ConfiguredSpider):
             title = find(row, rules.title) if rules.title else Found(None)
             date = find(row, rules.date, attributes=DATE_ATTRIBUTES) if rules.date else Found(None)
             yield Row(link.value, title, read_date(date, rules.date_format), date)
-
-    def listing_entries(self, response: Response) -> Iterator[ListingEntry]:
-        for row in self.rows(response):
-            yield ListingEntry(row.url, row.published)
 
     def next_page(self, response: Response) -> str | None:
         rules = self.definition.listing
@@ -234,10 +238,6 @@ class FeedSourceSpider(ConfiguredSpider):
             raw_date, field = _entry_date(entry)
             found = Found(raw_date, f"feed {field}" if raw_date else "")
             yield Row(link, Found(title or None, "feed title"), parse_date(raw_date), found)
-
-    def listing_entries(self, response: Response) -> Iterator[ListingEntry]:
-        for row in self.rows(response):
-            yield ListingEntry(row.url, row.published)
 
     def next_page(self, response: Response) -> str | None:
         for link in self.feed(response).feed.get("links", []):
