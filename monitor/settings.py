@@ -5,13 +5,26 @@ The tables drive defaults, validation and the README's settings tables alike.
 
 from __future__ import annotations
 
-import re
-import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, get_args
+from typing import Any
 
 from monitor import __version__
+from monitor.setting_checks import (
+    address_list,
+    any_string,
+    apprise_urls,
+    boolean,
+    browser_name,
+    non_empty_string,
+    non_negative_number,
+    one_of,
+    positive_int,
+    score,
+    share,
+    timezone_name,
+    url_list,
+)
 from monitor.timetable import valid_schedule
 
 DEFAULT_USER_AGENT = (
@@ -29,83 +42,45 @@ class Setting:
     expects: str
 
 
-def _positive_int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool) and v > 0
-
-
-def _non_negative_number(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and v >= 0
-
-
-def _string(v: Any) -> bool:
-    return isinstance(v, str) and bool(v.strip())
-
-
-def _bool(v: Any) -> bool:
-    return isinstance(v, bool)
-
-
-def _browser(v: Any) -> bool:
-    """'' (off) or a browser curl_cffi can impersonate; without curl_cffi installed, any
-    plausible name (the crawl then says which extra to install)."""
-    if not isinstance(v, str):
-        return False
-    if v == "":
-        return True
-    try:
-        from curl_cffi.requests.impersonate import REAL_TARGET_MAP, BrowserTypeLiteral
-    except ImportError:
-        return re.fullmatch(r"[a-z]+[a-z0-9_]*", v) is not None
-    return v in REAL_TARGET_MAP or v in get_args(BrowserTypeLiteral)
-
-
-def _url_list(v: Any) -> bool:
-    return (
-        isinstance(v, list)
-        and bool(v)
-        and all(isinstance(u, str) and u.startswith(("http://", "https://")) for u in v)
-    )
-
-
 # The crawl settings: defaults for every source in [crawl], overridable per source.
 CRAWL_SETTINGS: tuple[Setting, ...] = (
-    Setting("max_pages", 3, "listing pages read per crawl", _positive_int, "a positive integer"),
+    Setting("max_pages", 3, "listing pages read per crawl", positive_int, "a positive integer"),
     Setting(
         "download_delay",
         1.5,
         "seconds between requests to one host",
-        _non_negative_number,
+        non_negative_number,
         "a number of seconds >= 0",
     ),
     Setting(
         "concurrent_requests",
         1,
         "requests in flight at once to the source's host",
-        _positive_int,
+        positive_int,
         "a positive integer",
     ),
     Setting(
         "user_agent",
         DEFAULT_USER_AGENT,
         "User-Agent header sent to the sites",
-        _string,
+        non_empty_string,
         "a non-empty string",
     ),
     Setting(
-        "timeout", 30, "seconds before a request is abandoned", _positive_int, "a positive integer"
+        "timeout", 30, "seconds before a request is abandoned", positive_int, "a positive integer"
     ),
     Setting(
         "retries",
         3,
         "retries of a request after a 5xx answer or a timeout",
-        _non_negative_number,
+        non_negative_number,
         "a whole number >= 0",
     ),
     Setting(
         "retry_backoff",
         2.0,
         "seconds before the first retry, doubled on each further retry",
-        _non_negative_number,
+        non_negative_number,
         "a number of seconds >= 0",
     ),
     Setting(
@@ -113,15 +88,15 @@ CRAWL_SETTINGS: tuple[Setting, ...] = (
         7,
         "known releases older than the listing window are re-fetched when "
         "this many days have passed since their last fetch",
-        _positive_int,
+        positive_int,
         "a positive integer",
     ),
-    Setting("obey_robots", True, "obey robots.txt", _bool, "true or false"),
+    Setting("obey_robots", True, "obey robots.txt", boolean, "true or false"),
     Setting(
         "impersonate",
         "",
         "fetch with this browser's TLS fingerprint (needs the impersonate extra); '' for off",
-        _browser,
+        browser_name,
         "'' (off) or a browser curl_cffi can impersonate, such as 'chrome', 'chrome131', "
         "'firefox' or 'safari'",
     ),
@@ -136,24 +111,24 @@ CRAWL_SETTINGS: tuple[Setting, ...] = (
         "schedule_timezone",
         "America/New_York",
         "time zone of crontab schedules",
-        lambda v: _timezone(v),
+        timezone_name,
         "an IANA time zone",
     ),
     Setting(
         "jitter",
         120,
         "up to this many seconds added at random to each scheduled crawl",
-        _non_negative_number,
+        non_negative_number,
         "a number of seconds >= 0",
     ),
 )
 SOURCE_ONLY: tuple[Setting, ...] = (
-    Setting("enabled", True, "crawl this source", _bool, "true or false"),
+    Setting("enabled", True, "crawl this source", boolean, "true or false"),
     Setting(
         "start_urls",
         None,
         "listing URL(s) to start from (a mirror or local copy)",
-        _url_list,
+        url_list,
         "a non-empty list of http(s) URLs",
     ),
 )
@@ -161,48 +136,26 @@ CRAWL_BY_NAME = {s.name: s for s in CRAWL_SETTINGS}
 SOURCE_BY_NAME = {s.name: s for s in (*CRAWL_SETTINGS, *SOURCE_ONLY)}
 
 
-def _score(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= 100
-
-
-def _timezone(v: Any) -> bool:
-    if not isinstance(v, str):
-        return False
-    try:
-        zoneinfo.ZoneInfo(v)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
-
-
-def _choice(*options: str) -> Callable[[Any], bool]:
-    return lambda v: v in options
-
-
-def _any_string(v: Any) -> bool:
-    return isinstance(v, str)
-
-
 THREAD_SETTINGS: tuple[Setting, ...] = (
     Setting(
         "match_threshold",
         50,
         "a release whose score reaches this joins a thread",
-        _score,
+        score,
         "a score from 0 to 100",
     ),
     Setting(
         "suggest_threshold",
         40,
         "from this score up to the match threshold a release is suggested, not joined",
-        _score,
+        score,
         "a score from 0 to 100",
     ),
     Setting(
         "window_days",
         120,
         "thread members published further than this from a release are not compared with it",
-        _positive_int,
+        positive_int,
         "a positive integer",
     ),
 )
@@ -211,14 +164,10 @@ DIGEST_SETTINGS: tuple[Setting, ...] = (
         "timezone",
         "America/New_York",
         "the day a digest covers is a day in this zone",
-        _timezone,
+        timezone_name,
         "an IANA time zone such as 'America/Chicago'",
     ),
 )
-
-
-def _address_list(v: Any) -> bool:
-    return isinstance(v, list) and all(isinstance(a, str) and "@" in a for a in v)
 
 
 DIGEST_DELIVERY: tuple[Setting, ...] = (
@@ -233,84 +182,84 @@ DIGEST_DELIVERY: tuple[Setting, ...] = (
         "email",
         [],
         "addresses the service mails the digest to",
-        _address_list,
+        address_list,
         "a list of e-mail addresses",
     ),
     Setting(
         "output_dir",
         "",
         "folder the service writes each digest to (HTML, JSON and Atom); '' for none",
-        _any_string,
+        any_string,
         "a folder path",
     ),
 )
 SERVICE_SETTINGS: tuple[Setting, ...] = (
-    Setting("host", "127.0.0.1", "address `monitor serve` listens on", _string, "a host"),
-    Setting("port", 8080, "port `monitor serve` listens on", _positive_int, "a port number"),
+    Setting("host", "127.0.0.1", "address `monitor serve` listens on", non_empty_string, "a host"),
+    Setting("port", 8080, "port `monitor serve` listens on", positive_int, "a port number"),
     Setting(
         "token",
         "",
         "token for write actions (trigger, attach, detach); $MONITOR_TOKEN wins; "
         "required when not bound to 127.0.0.1",
-        _any_string,
+        any_string,
         "a string",
     ),
-    Setting("max_crawls", 2, "crawls running at once", _positive_int, "a positive integer"),
+    Setting("max_crawls", 2, "crawls running at once", positive_int, "a positive integer"),
     Setting(
         "crawl_timeout",
         1800,
         "seconds before a crawl is stopped",
-        _positive_int,
+        positive_int,
         "a positive integer",
     ),
     Setting(
         "misfire_grace_time",
         3600,
         "seconds a missed scheduled run may still start late (missed runs are coalesced into one)",
-        _positive_int,
+        positive_int,
         "a positive integer",
     ),
     Setting(
         "shutdown_grace",
         30,
         "seconds running crawls get to finish on shutdown",
-        _positive_int,
+        positive_int,
         "a positive integer",
     ),
 )
 SMTP_SETTINGS: tuple[Setting, ...] = (
-    Setting("host", "localhost", "SMTP server", _string, "a host name"),
-    Setting("port", 587, "SMTP port", _positive_int, "a port number"),
+    Setting("host", "localhost", "SMTP server", non_empty_string, "a host name"),
+    Setting("port", 587, "SMTP port", positive_int, "a port number"),
     Setting(
         "security",
         "starttls",
         "'starttls', 'tls' (implicit TLS) or 'none'",
-        _choice("starttls", "tls", "none"),
+        one_of("starttls", "tls", "none"),
         "'starttls', 'tls' or 'none'",
     ),
-    Setting("user", "", "login name ('' for none)", _any_string, "a string"),
+    Setting("user", "", "login name ('' for none)", any_string, "a string"),
     Setting(
         "password_env",
         "MONITOR_SMTP_PASSWORD",
         "environment variable holding the password",
-        _string,
+        non_empty_string,
         "an environment variable name",
     ),
     Setting(
-        "sender", "press-monitor@localhost", "From address of digests", _string, "an e-mail address"
+        "sender",
+        "press-monitor@localhost",
+        "From address of digests",
+        non_empty_string,
+        "an e-mail address",
     ),
     Setting(
         "timeout",
         30,
         "seconds before the SMTP server is given up on",
-        _positive_int,
+        positive_int,
         "a positive integer",
     ),
 )
-
-
-def _share(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and 0 < v < 1
 
 
 HEALTH_SETTINGS: tuple[Setting, ...] = (
@@ -318,7 +267,7 @@ HEALTH_SETTINGS: tuple[Setting, ...] = (
         "failures",
         3,
         "a source is failing after this many failed crawls in a row",
-        _positive_int,
+        positive_int,
         "a positive integer",
     ),
     Setting(
@@ -326,7 +275,7 @@ HEALTH_SETTINGS: tuple[Setting, ...] = (
         0.5,
         "a listing shows far fewer releases than usual below this share of the median per "
         "listing page of the source's recent ok crawls",
-        _share,
+        share,
         "a number between 0 and 1",
     ),
     Setting(
@@ -334,7 +283,7 @@ HEALTH_SETTINGS: tuple[Setting, ...] = (
         0.5,
         "dates stopped parsing when more than this share of a listing's rows have none "
         "(and usually fewer do)",
-        _share,
+        share,
         "a number between 0 and 1",
     ),
     Setting(
@@ -342,24 +291,18 @@ HEALTH_SETTINGS: tuple[Setting, ...] = (
         4.0,
         "a source is silent when its newest release is older than "
         "this many times its usual gap between releases",
-        _non_negative_number,
+        non_negative_number,
         "a number >= 0",
     ),
     Setting(
         "silence_min_days",
         7,
         "a source is never called silent before this many days",
-        _positive_int,
+        positive_int,
         "a positive integer",
     ),
 )
 ALERT_EVENTS = ("thread", "source", "watched")
-
-
-def _apprise_urls(v: Any) -> bool:
-    return isinstance(v, list) and all(
-        isinstance(u, str) and "://" in u and u.partition("://")[0].isidentifier() for u in v
-    )
 
 
 def _events(v: Any) -> bool:
@@ -371,7 +314,7 @@ ALERT_SETTINGS: tuple[Setting, ...] = (
         "urls",
         [],
         "Apprise URLs alerts go to (mailto://, slack://, matrix://, ntfy://, json://, …)",
-        _apprise_urls,
+        apprise_urls,
         "a list of Apprise URLs such as 'ntfy://ntfy.sh/my-topic'",
     ),
     Setting(
@@ -393,7 +336,7 @@ ALERT_SETTINGS: tuple[Setting, ...] = (
         "retry_delay",
         2.0,
         "seconds between retries of a failed notification",
-        lambda v: _non_negative_number(v) and v <= 20,
+        lambda v: non_negative_number(v) and v <= 20,
         "a number of seconds from 0 to 20",
     ),
 )
