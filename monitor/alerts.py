@@ -35,6 +35,7 @@ from monitor.models import (
     ThreadStatus,
 )
 from monitor.problems import Change, ProblemRecord
+from monitor.threads import membership_verb
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ def thread_alerts(session: Session, joined: Iterable[Mapping[str, Any]]) -> list
     alerts = []
     for item in joined:
         release = releases[item["release_id"]]
-        verb = "joined" if item["state"] == MemberState.CONFIRMED else "suggested for"
+        verb = membership_verb(item["state"])
         alerts.append(
             Alert(
                 "thread",

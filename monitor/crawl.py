@@ -121,14 +121,7 @@ def run_crawl(
     def start(key: str) -> Any:
         source = config.source(key)
         cls = source.spider
-        recorder = RunRecorder(
-            factory,
-            source_key=key,
-            source_name=source.name,
-            source_kind=source.kind,
-            trigger=trigger,
-            on_progress=on_progress,
-        )
+        recorder = _recorder(factory, source, trigger, on_progress)
         recorders.append(recorder)
         missing = impersonation_missing() if source.get("impersonate") else None
         if missing:  # this source does not start; the others go on
@@ -160,13 +153,7 @@ def run_crawl(
     for key in keys:  # a crawl that never opened its spider sent no "closed"
         if key not in summaries:
             recorder = next((r for r in recorders if r.summary.source == key), None)
-            recorder = recorder or RunRecorder(
-                factory,
-                source_key=key,
-                source_name=config.source(key).name,
-                source_kind=config.source(key).kind,
-                trigger=trigger,
-            )
+            recorder = recorder or _recorder(factory, config.source(key), trigger)
             summaries[key] = recorder.finish("not started")
     if backfill is None:  # backfilled releases are history, not news for threads or health
         _match(config, factory, summaries)
@@ -199,6 +186,22 @@ def hosts(config: Config, keys: Sequence[str]) -> dict[str, list[str]]:
         urls = config.source(key).listing_urls
         groups.setdefault(urlsplit(urls[0]).netloc.lower(), []).append(key)
     return groups
+
+
+def _recorder(
+    factory: sessionmaker[Session],
+    source: SourceConfig,
+    trigger: str,
+    on_progress: Callable[[RunSummary], None] | None = None,
+) -> RunRecorder:
+    return RunRecorder(
+        factory,
+        source_key=source.key,
+        source_name=source.name,
+        source_kind=source.kind,
+        trigger=trigger,
+        on_progress=on_progress,
+    )
 
 
 def _match(

@@ -43,6 +43,11 @@ class Joined:
     reason: str
 
 
+def membership_verb(state: str) -> str:
+    """How a release came to a thread, as a reader says it ("joined", "suggested for")."""
+    return "joined" if state == MemberState.CONFIRMED else "suggested for"
+
+
 def find_thread(session: Session, ref: str) -> Thread:
     """A thread by id or by name (case-insensitive)."""
     thread: Thread | None

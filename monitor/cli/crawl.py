@@ -11,6 +11,7 @@ from monitor.cli import App, echo_json, iso_date, one_line_errors
 from monitor.crawl import Backfill, run_crawl
 from monitor.models import RunStatus, Source
 from monitor.progress import CrawlProgress
+from monitor.threads import membership_verb
 
 
 @click.command()
@@ -55,7 +56,7 @@ def crawl(
         for summary in summaries:
             click.echo(summary.line())
         for item in (t for s in summaries for t in s.threads):
-            verb = "joined" if item["state"] == "confirmed" else "suggested for"
+            verb = membership_verb(item["state"])
             click.echo(
                 f"thread '{item['thread']}': release {item['release_id']} {verb} it "
                 f"(score {item['score']:.0f}; see `monitor threads show`)"
