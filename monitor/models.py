@@ -76,6 +76,9 @@ class Source(Base):
     # where `monitor backfill` resumes (the listing page after the last one it read)
     backfill_next: Mapped[str | None] = mapped_column(Text)
     backfill_done: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # when a regular crawl first read the whole listing window and ended ok; until then what the
+    # source stores is its baseline (history, not news)
+    baselined_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class Release(Base):
@@ -154,6 +157,8 @@ class CrawlRun(Base):
     restored: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
+    # the source's baseline: what this run stored is history, not news (no digest, no alerts)
+    baseline: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     source: Mapped[Source] = relationship()
 
@@ -231,6 +236,9 @@ class ThreadMember(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     joined_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
     version_number: Mapped[int | None] = mapped_column(Integer)  # the version that was matched
+    # joined as history (stored before the thread existed, backfilled or baselined): on the
+    # timeline, but not a thread update and never alerted
+    history: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     thread: Mapped[Thread] = relationship(back_populates="members")
     release: Mapped[Release] = relationship()
