@@ -205,9 +205,17 @@ class Matcher:
 
 
 def match_releases(
-    session: Session, release_ids: Iterable[int], settings: Mapping[str, Any]
+    session: Session,
+    release_ids: Iterable[int],
+    settings: Mapping[str, Any],
+    *,
+    history: bool = False,
 ) -> list[Joined]:
-    """Match new releases and new versions against the open threads; store what qualifies."""
+    """Match new releases and new versions against the open threads; store what qualifies.
+
+    With ``history`` (releases that are not news: a baseline, a backfill) what joins is marked
+    as history: on the timeline, not a thread update, never alerted.
+    """
     ids = list(dict.fromkeys(release_ids))
     if not ids:
         return []
@@ -251,6 +259,7 @@ def match_releases(
                         reason=reason,
                         joined_at=now,
                         version_number=versions[release.release_id],
+                        history=history,
                     )
                 )
             if state is MemberState.CONFIRMED:  # later releases in the batch see it as a member
@@ -263,7 +272,7 @@ def match_releases(
 
 
 def match_runs(
-    session: Session, run_ids: Sequence[int], settings: Mapping[str, Any]
+    session: Session, run_ids: Sequence[int], settings: Mapping[str, Any], *, history: bool = False
 ) -> list[Joined]:
     """Match the releases that crawl runs found new, edited or restored."""
     release_ids = session.scalars(
@@ -272,7 +281,7 @@ def match_runs(
             Event.kind.in_([EventKind.NEW, EventKind.EDITED, EventKind.RESTORED]),
         )
     ).all()
-    return match_releases(session, release_ids, settings)
+    return match_releases(session, release_ids, settings, history=history)
 
 
 def thread_records(session: Session) -> list[dict[str, Any]]:
