@@ -11,8 +11,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from monitor.baseline import history_runs
 from monitor.diff import version_diff
 from monitor.digest.model import (
+    THREAD_CHANGES,
+    Baseline,
     Digest,
     Edit,
     ReleaseRef,
@@ -40,6 +43,7 @@ from monitor.problems import problems_during
 
 ToRef = Callable[[Release], ReleaseRef]
 ToLocal = Callable[[dt.datetime], dt.datetime]
+CHANGE_ORDER = {change: n for n, change in enumerate(THREAD_CHANGES)}
 SEVERITY: dict[str, int] = {"ok": 0, "interrupted": 1, "failed": 2, "blocked": 3}
 
 
@@ -94,14 +98,13 @@ def build_digest(
     def local(moment: dt.datetime) -> dt.datetime:
         return moment.replace(tzinfo=dt.UTC).astimezone(zone)
 
-    backfilled = select(CrawlRun.id).where(CrawlRun.trigger == "backfill")
     events = session.execute(
         select(Event, Release, Source)
         .join(Release, Event.release_id == Release.id)
         .join(Source, Release.source_id == Source.id)
         .where(Event.at >= lo, Event.at < hi)
-        # releases loaded by `monitor backfill` are history, not news
-        .where((Event.run_id.is_(None)) | Event.run_id.not_in(backfilled))
+        # what backfills and baseline runs stored is history, not news
+        .where((Event.run_id.is_(None)) | Event.run_id.not_in(history_runs()))
         .order_by(Event.at, Event.id)
     ).all()
     new = [ref(r) for e, r, _ in events if e.kind is EventKind.NEW]
@@ -199,6 +202,7 @@ def _thread_updates(
             ThreadMember.joined_at >= lo,
             ThreadMember.joined_at < hi,
             ThreadMember.state != MemberState.REJECTED,
+            ~ThreadMember.history,  # joined as history: on the timeline, not news
         )
         .order_by(ThreadMember.joined_at, ThreadMember.id)
     ).all()
@@ -227,7 +231,10 @@ def _thread_updates(
             change = "removed" if release.id in removed else "edited"
             items[thread_id].append(ThreadItem(ref(release), change, f"a member was {change}"))
     order = sorted(items, key=lambda t: names[t].lower())
-    return [ThreadUpdate(t, names[t], tuple(items[t])) for t in order]
+    return [
+        ThreadUpdate(t, names[t], tuple(sorted(items[t], key=lambda i: CHANGE_ORDER[i.change])))
+        for t in order
+    ]
 
 
 def _sources(
@@ -252,6 +259,7 @@ def _sources(
     counts: dict[tuple[str, EventKind], int] = defaultdict(int)
     for event, _release, source in events:
         counts[source.key, event.kind] += 1
+    baselined = dict(session.execute(select(Source.key, Source.baselined_at)).all())
     reports = []
     for key in keys:
         own = [r for r in runs[key] if r.status is not RunStatus.RUNNING]
@@ -276,6 +284,18 @@ def _sources(
                 state.last_release,
                 state.usual_gap_days,
                 tuple(problems.get(key, ())),
+                _baseline(own, baselined.get(key), hi),
             )
         )
     return reports
+
+
+def _baseline(
+    runs: Sequence[CrawlRun], baselined_at: dt.datetime | None, hi: dt.datetime
+) -> Baseline | None:
+    """The period's baseline runs of a source, if it had any."""
+    own = [r for r in runs if r.baseline]
+    if not own:
+        return None
+    complete = baselined_at is not None and baselined_at < hi
+    return Baseline(len(own), sum(r.new for r in own), complete)

@@ -22,6 +22,7 @@ from markupsafe import escape
 from .model import Digest, ReleaseRef
 from .present import (
     FIELD_LABELS,
+    SECTION_TITLES,
     attention,
     changed_diffs,
     clean,
@@ -34,7 +35,14 @@ from .present import (
     summary_line,
     zone,
 )
-from .render_html import edit_html, new_item_html, removal_html, source_html, thread_item_html
+from .render_html import (
+    baseline_html,
+    edit_html,
+    new_item_html,
+    removal_html,
+    source_html,
+    thread_item_html,
+)
 
 FEED_TITLE = "Press-release changes"
 
@@ -112,8 +120,11 @@ def _add_summary(feed: FeedGenerator, digest: Digest, feed_id: str) -> None:
     else:
         summary = summary_line(digest)
         parts.append(f"<p>{_escape(summary)}</p>")
+    if baselined := digest.baselined:
+        parts.append(f"<h3>{SECTION_TITLES['baselines']}</h3>")
+        parts += [baseline_html(report) for report in baselined]
     if troubled := attention(digest):
-        parts.append("<h3>Sources that need attention</h3>")
+        parts.append(f"<h3>{SECTION_TITLES['sources']}</h3>")
         parts += [source_html(report) for report in troubled]
     _add(
         feed,
