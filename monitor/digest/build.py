@@ -65,6 +65,33 @@ def _utc(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(dt.UTC).replace(tzinfo=None)
 
 
+def release_refs(agencies: Mapping[str, str], zone: dt.tzinfo) -> ToRef:
+    """How a stored release becomes a :class:`ReleaseRef` (agency names, times in ``zone``)."""
+
+    def ref(release: Release) -> ReleaseRef:
+        key = release.source.key
+        return ReleaseRef(
+            release.id,
+            key,
+            agencies.get(key, release.source.name),
+            release.url,
+            release.title,
+            release.published,
+            release.first_seen.replace(tzinfo=dt.UTC).astimezone(zone),
+        )
+
+    return ref
+
+
+def local_times(zone: dt.tzinfo) -> ToLocal:
+    """How a stored (naive UTC) time becomes an aware time in ``zone``."""
+
+    def local(moment: dt.datetime) -> dt.datetime:
+        return moment.replace(tzinfo=dt.UTC).astimezone(zone)
+
+    return local
+
+
 def build_digest(
     session: Session,
     *,
@@ -82,21 +109,7 @@ def build_digest(
     zone = zoneinfo.ZoneInfo(settings["timezone"])
     lo, hi = _utc(since), _utc(until)
     agencies = dict(agencies or {})
-
-    def ref(release: Release) -> ReleaseRef:
-        key = release.source.key
-        return ReleaseRef(
-            release.id,
-            key,
-            agencies.get(key, release.source.name),
-            release.url,
-            release.title,
-            release.published,
-            release.first_seen.replace(tzinfo=dt.UTC).astimezone(zone),
-        )
-
-    def local(moment: dt.datetime) -> dt.datetime:
-        return moment.replace(tzinfo=dt.UTC).astimezone(zone)
+    ref, local = release_refs(agencies, zone), local_times(zone)
 
     events = session.execute(
         select(Event, Release, Source)
@@ -111,8 +124,8 @@ def build_digest(
     edits = [(e, r) for e, r, _ in events if e.kind is EventKind.EDITED and e.version_id]
     removals = [(e, r) for e, r, _ in events if e.kind is EventKind.REMOVED]
 
-    edited = _edits(session, edits, ref, local)
-    removed = _removals(session, removals, ref, local)
+    edited = edits_of(session, edits, ref, local)
+    removed = removals_of(session, removals, ref, local)
     updates = _thread_updates(
         session, lo, hi, {r.id for _, r in edits}, {r.id for _, r in removals}, ref
     )
@@ -129,9 +142,10 @@ def build_digest(
     )
 
 
-def _edits(
+def edits_of(
     session: Session, edits: list[tuple[Event, Release]], ref: ToRef, local: ToLocal
 ) -> list[Edit]:
+    """Edit events with the word diffs of their versions against the ones before."""
     if not edits:
         return []
     new_ids = [e.version_id for e, _ in edits]
@@ -165,9 +179,10 @@ def _edits(
     return result
 
 
-def _removals(
+def removals_of(
     session: Session, removals: list[tuple[Event, Release]], ref: ToRef, local: ToLocal
 ) -> list[Removal]:
+    """Removal events with the last text kept of each release."""
     if not removals:
         return []
     last = dict(

@@ -143,7 +143,21 @@ def api_router(ctx: WebContext) -> APIRouter:
         "/threads/{thread_id}/detach", tags=["threads"], dependencies=[Writer], responses=WRITE
     )
     def detach(thread_id: int, body: Membership) -> dict[str, Any]:
-        """Take a release out of a thread for good."""
+        """Take a release out of a thread for good (it is never suggested for it again)."""
+        return membership(thread_id, body, attach=False)
+
+    @router.post(
+        "/threads/{thread_id}/accept", tags=["threads"], dependencies=[Writer], responses=WRITE
+    )
+    def accept(thread_id: int, body: Membership) -> dict[str, Any]:
+        """Accept a suggested release: the same as ``attach``."""
+        return membership(thread_id, body, attach=True)
+
+    @router.post(
+        "/threads/{thread_id}/reject", tags=["threads"], dependencies=[Writer], responses=WRITE
+    )
+    def reject(thread_id: int, body: Membership) -> dict[str, Any]:
+        """Reject a suggested (or confirmed) release: the same as ``detach``."""
         return membership(thread_id, body, attach=False)
 
     @router.get("/runs", tags=["runs"])
