@@ -105,8 +105,8 @@ def _thread_lines(summaries: list[RunSummary]) -> None:
 
 def baseline_note(summary: RunSummary) -> str | None:
     """What a baseline run means for the source, in one line (``None`` for other runs)."""
-    if not summary.baseline:
-        return None
+    if not summary.baseline or not (summary.new or summary.baseline_complete):
+        return None  # a first crawl that failed before storing anything: its error says why
     stored = f"{summary.new} release{'' if summary.new == 1 else 's'} stored as history"
     if summary.baseline_complete:
         return f"baseline, {stored}; from the next crawl on, changes are news"

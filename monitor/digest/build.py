@@ -206,7 +206,8 @@ def _thread_updates(
     removed: set[int],
     ref: ToRef,
 ) -> list[ThreadUpdate]:
-    """Releases that joined (or were suggested for) a thread, and members edited or removed."""
+    """Releases that joined (or were suggested for) a thread, and members edited or removed;
+    members that joined as history are never thread updates."""
     items: dict[int, list[ThreadItem]] = defaultdict(list)
     names: dict[int, str] = {}
     joined = session.execute(
@@ -236,7 +237,9 @@ def _thread_updates(
             .join(Thread, ThreadMember.thread_id == Thread.id)
             .join(Release, ThreadMember.release_id == Release.id)
             .where(
-                ThreadMember.release_id.in_(changed), ThreadMember.state == MemberState.CONFIRMED
+                ThreadMember.release_id.in_(changed),
+                ThreadMember.state == MemberState.CONFIRMED,
+                ~ThreadMember.history,
             )
         ).all()
         for thread_id, name, release in members:
@@ -308,9 +311,11 @@ def _sources(
 def _baseline(
     runs: Sequence[CrawlRun], baselined_at: dt.datetime | None, hi: dt.datetime
 ) -> Baseline | None:
-    """The period's baseline runs of a source, if it had any."""
+    """The period's baseline runs of a source, if they stored anything or completed it (a
+    failed first crawl that stored nothing is reported as failed, not as a baseline)."""
     own = [r for r in runs if r.baseline]
-    if not own:
-        return None
+    stored = sum(r.new for r in own)
     complete = baselined_at is not None and baselined_at < hi
-    return Baseline(len(own), sum(r.new for r in own), complete)
+    if not own or not (stored or complete):
+        return None
+    return Baseline(len(own), stored, complete)

@@ -6,8 +6,9 @@ Entries:
 - a member that joined as history (stored before the thread existed, backfilled or baselined),
   at its own date (published, else first seen), marked as history: the thread's past, not news;
 - an edit of a confirmed member (with its word diffs), and a removal, at the time they were
-  found. Edits and removals that baseline runs and backfills found are left out: they are the
-  store catching up, not changes the thread saw.
+  found, members that joined as history included: the feed is the thread's whole record. Edits
+  and removals that baseline runs and backfills found are left out: they are the store catching
+  up, not changes the thread saw.
 
 Rejected releases are not in it. The newest :data:`FEED_LIMIT` entries are kept.
 """
