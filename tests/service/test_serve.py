@@ -260,6 +260,12 @@ def test_demo_serves_sample_newsrooms_with_a_thread(tmp_path):
         assert releases["total"] == sum(
             EXPECTED[s]["v1"]["releases"] + len(EXPECTED[s]["v2"]["new"]) for s in SITES
         )
+        # the first crawl was the baseline; the second crawl's changes are today's news
+        day = dt.datetime.now(ZoneInfo("America/New_York")).date()
+        today = httpx.get(f"http://127.0.0.1:{port}/api/digests/{day.isoformat()}").json()
+        assert len(today["new"]) == sum(len(EXPECTED[s]["v2"]["new"]) for s in SITES)
+        assert today["thread_updates"] and today["edited"]
+        assert all(s["baseline"]["complete"] for s in today["sources"])
     finally:
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=60)
