@@ -55,13 +55,7 @@ FEED_TITLE = "Press-release changes"
 def render_atom(digest: Digest, *, feed_id: str = "urn:press-monitor:digest") -> str:
     """The digest as an Atom feed document (UTF-8 XML, as a string)."""
     tz = zone(digest)
-    feed = FeedGenerator()
-    feed.id(feed_id)
-    feed.title(FEED_TITLE)
-    feed.author({"name": "press-monitor"})
-    feed.generator("press-monitor")
-    feed.language("en")
-    feed.updated(digest.until)
+    feed = _feed(feed_id, FEED_TITLE, digest.until)
 
     _add_summary(feed, digest, feed_id)
     for update in digest.thread_updates:
@@ -100,15 +94,10 @@ def render_atom(digest: Digest, *, feed_id: str = "urn:press-monitor:digest") ->
 def render_thread_atom(thread: ThreadFeed, *, page_url: str | None = None) -> str:
     """A thread as an Atom feed: see :mod:`monitor.digest.thread_feed` for its entries."""
     tz = zoneinfo.ZoneInfo(thread.timezone)
-    feed = FeedGenerator()
-    feed.id(f"urn:press-monitor:thread:{thread.thread_id}")
-    feed.title(f"Thread: {one_line(thread.name) or '(unnamed thread)'}")
+    title = f"Thread: {one_line(thread.name) or '(unnamed thread)'}"
+    feed = _feed(f"urn:press-monitor:thread:{thread.thread_id}", title, thread.updated)
     if description := one_line(thread.description):
         feed.subtitle(description)
-    feed.author({"name": "press-monitor"})
-    feed.generator("press-monitor")
-    feed.language("en")
-    feed.updated(thread.updated)
     if page_url:
         feed.link(href=page_url, rel="alternate")
     for entry in thread.entries:
@@ -120,6 +109,17 @@ def render_thread_atom(thread: ThreadFeed, *, page_url: str | None = None) -> st
             _add_member(feed, thread.thread_id, entry)
     xml: bytes = feed.atom_str(pretty=True, encoding="UTF-8")
     return xml.decode("utf-8")
+
+
+def _feed(feed_id: str, title: str, updated: dt.datetime) -> FeedGenerator:
+    feed = FeedGenerator()
+    feed.id(feed_id)
+    feed.title(clean(title))
+    feed.author({"name": "press-monitor"})
+    feed.generator("press-monitor")
+    feed.language("en")
+    feed.updated(updated)
+    return feed
 
 
 def _add_member(feed: FeedGenerator, thread_id: int, entry: MemberEntry) -> None:

@@ -42,6 +42,8 @@ def test_openapi_and_docs(server):
     spec = get(server, "/openapi.json").json()
     for path in ("/api/sources", "/api/releases/{release_id}/diff", "/api/crawls"):
         assert path in spec["paths"]
+    for verb in ("attach", "detach", "accept", "reject"):
+        assert "post" in spec["paths"][f"/api/threads/{{thread_id}}/{verb}"]
     assert "/releases" not in spec["paths"]  # pages are not part of the API
     docs = get(server, "/api/docs")
     assert docs.status_code == 200
