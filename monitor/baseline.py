@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 
-from monitor.models import CrawlRun, Source
+from monitor.models import CrawlRun, Event, Source
 
 # run statuses that can complete a baseline (compared by value: "partial" may not exist)
 COMPLETING = frozenset({"ok", "partial"})
@@ -50,3 +50,8 @@ def start_run(source: Source, *, at: dt.datetime, skip: bool = False) -> bool:
 def history_runs() -> Select[int]:
     """Ids of the runs whose findings are history: backfills and baseline runs."""
     return select(CrawlRun.id).where(or_(CrawlRun.trigger == "backfill", CrawlRun.baseline))
+
+
+def news_events() -> ColumnElement[bool]:
+    """Events that are news: found by a regular crawl past its baseline, or stored by hand."""
+    return Event.run_id.is_(None) | Event.run_id.not_in(history_runs())

@@ -200,7 +200,9 @@ def _recorder(
     source: SourceConfig,
     trigger: str,
     on_progress: Callable[[RunSummary], None] | None = None,
-    **baseline: Any,
+    *,
+    cap: int | None = None,
+    skip_baseline: bool = False,
 ) -> RunRecorder:
     return RunRecorder(
         factory,
@@ -209,7 +211,8 @@ def _recorder(
         source_kind=source.kind,
         trigger=trigger,
         on_progress=on_progress,
-        **baseline,
+        cap=cap,
+        skip_baseline=skip_baseline,
     )
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from monitor.baseline import history_runs
+from monitor.baseline import news_events
 from monitor.diff import version_diff
 from monitor.digest.model import (
     THREAD_CHANGES,
@@ -117,7 +117,7 @@ def build_digest(
         .join(Source, Release.source_id == Source.id)
         .where(Event.at >= lo, Event.at < hi)
         # what backfills and baseline runs stored is history, not news
-        .where((Event.run_id.is_(None)) | Event.run_id.not_in(history_runs()))
+        .where(news_events())
         .order_by(Event.at, Event.id)
     ).all()
     new = [ref(r) for e, r, _ in events if e.kind is EventKind.NEW]

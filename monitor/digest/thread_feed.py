@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from monitor.baseline import history_runs
+from monitor.baseline import news_events
 from monitor.digest.build import ToLocal, ToRef, edits_of, local_times, release_refs, removals_of
 from monitor.digest.model import Edit, Removal, ThreadChange, ThreadItem
 from monitor.models import (
@@ -132,7 +132,7 @@ def _changes(
             ThreadMember.thread_id == thread.id,
             ThreadMember.state == MemberState.CONFIRMED,
             Event.kind.in_([EventKind.EDITED, EventKind.REMOVED]),
-            Event.run_id.is_(None) | Event.run_id.not_in(history_runs()),
+            news_events(),
         )
         .options(selectinload(Release.source))
         .order_by(Event.at.desc(), Event.id.desc())
