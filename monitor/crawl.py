@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from twisted.internet import defer
 
 from monitor.alerts import send_alerts, source_alerts, thread_alerts, watched_alerts
+from monitor.baseline import baseline_cap
 from monitor.config import Config, SourceConfig
 from monitor.db import transaction
 from monitor.fetch import impersonation_missing
@@ -102,9 +103,12 @@ def run_crawl(
     max_pages: int | None = None,
     on_progress: Callable[[RunSummary], None] | None = None,
     backfill: Backfill | None = None,
+    skip_baseline: bool = False,
 ) -> list[RunSummary]:
     """Crawl the given sources concurrently (one host each) and return one summary per source.
 
+    What a baseline run or a backfill stores is matched to threads as history and alerts
+    nothing (:mod:`monitor.baseline`); ``skip_baseline`` marks the sources baselined first.
     This starts Twisted's reactor, which cannot be restarted: call it once per process.
     """
     if not is_reactor_installed():
@@ -121,7 +125,10 @@ def run_crawl(
     def start(key: str) -> Any:
         source = config.source(key)
         cls = source.spider
-        recorder = _recorder(factory, source, trigger, on_progress)
+        cap = baseline_cap(max_pages, int(source.get("max_pages")))
+        recorder = _recorder(
+            factory, source, trigger, on_progress, cap=cap, skip_baseline=skip_baseline
+        )
         recorders.append(recorder)
         missing = impersonation_missing() if source.get("impersonate") else None
         if missing:  # this source does not start; the others go on
@@ -155,8 +162,8 @@ def run_crawl(
             recorder = next((r for r in recorders if r.summary.source == key), None)
             recorder = recorder or _recorder(factory, config.source(key), trigger)
             summaries[key] = recorder.finish("not started")
-    if backfill is None:  # backfilled releases are history, not news for threads or health
-        _match(config, factory, summaries)
+    _match(config, factory, summaries)
+    if backfill is None:  # a backfill says nothing of a source's health
         changes = assess(factory, keys, config.health)
         for change in changes:
             summaries[change.source].health = {
@@ -193,6 +200,9 @@ def _recorder(
     source: SourceConfig,
     trigger: str,
     on_progress: Callable[[RunSummary], None] | None = None,
+    *,
+    cap: int | None = None,
+    skip_baseline: bool = False,
 ) -> RunRecorder:
     return RunRecorder(
         factory,
@@ -201,28 +211,39 @@ def _recorder(
         source_kind=source.kind,
         trigger=trigger,
         on_progress=on_progress,
+        cap=cap,
+        skip_baseline=skip_baseline,
     )
 
 
 def _match(
     config: Config, factory: sessionmaker[Session], summaries: dict[str, RunSummary]
 ) -> None:
-    """Match what the runs found against the open threads; a failure here spoils no crawl."""
+    """Match what the runs found against the open threads; a failure here spoils no crawl.
+
+    What baseline runs and backfills found joins as history (first, so that it is there to
+    compare the news with); the rest is news."""
+    old = [s.run_id for s in summaries.values() if s.history]
+    new = [s.run_id for s in summaries.values() if not s.history]
     try:
         with transaction(factory) as session:
-            joined = match_runs(session, [s.run_id for s in summaries.values()], config.threads)
+            joined = [
+                (item, history)
+                for runs, history in ((old, True), (new, False))
+                for item in match_runs(session, runs, config.threads, history=history)
+            ]
             sources = dict(
                 session.execute(
                     select(Release.id, Source.key)
                     .join(Source)
-                    .where(Release.id.in_([j.release_id for j in joined]))
+                    .where(Release.id.in_([j.release_id for j, _ in joined]))
                 ).all()
             )
     except Exception:
         logging.getLogger(__name__).exception("thread matching failed")
         return
-    for item in joined:
-        summaries[sources[item.release_id]].threads.append(asdict(item))
+    for item, history in joined:
+        summaries[sources[item.release_id]].threads.append({**asdict(item), "history": history})
 
 
 def _alert(
@@ -232,17 +253,19 @@ def _alert(
     changes: Sequence[Change],
 ) -> None:
     """Alert what the crawl found: thread updates, broken or recovered sources, watched
-    releases edited or removed. A failure here spoils no crawl."""
+    releases edited or removed. History (baseline runs) raises source alerts only. A failure
+    here spoils no crawl."""
     settings = config.alerts
     if not settings["urls"]:
         return
+    news = [s for s in summaries.values() if not s.history]
     try:
         with factory() as session:
-            joined = [item for summary in summaries.values() for item in summary.threads]
+            joined = [item for summary in news for item in summary.threads]
             alerts = [
                 *source_alerts(changes),
                 *thread_alerts(session, joined),
-                *watched_alerts(session, [s.run_id for s in summaries.values()]),
+                *watched_alerts(session, [s.run_id for s in news]),
             ]
     except Exception:
         logging.getLogger(__name__).exception("alerts could not be prepared")

@@ -1,9 +1,10 @@
 """``monitor demo``: the whole product on sample newsrooms, with a throwaway database.
 
 The sample newsrooms (saved pages of the five agencies' sites, written by us) are served on
-127.0.0.1. The demo crawls their first state, opens a thread on the ICE detainer dispute, moves
-the newsrooms to their later state (edits, re-dating, a deletion, new releases) and crawls again,
-then runs the service on them, so every page of the web UI has something to show.
+127.0.0.1. The demo crawls their first state (each source's baseline: stored as history, not
+news), opens a thread on the ICE detainer dispute, moves the newsrooms to their later state
+(edits, re-dating, a deletion, new releases) and crawls again, which is the news, then runs the
+service on them, so every page of the web UI has something to show.
 """
 
 from __future__ import annotations
@@ -60,7 +61,9 @@ def run_demo(*, port: int, say: Callable[[str], None]) -> None:
             str(folder / "monitor.log"),
         ]
 
-        say("crawling the sample newsrooms (first state) …")
+        say(
+            "crawling the sample newsrooms: their first state is each source's baseline (history) …"
+        )
         _run([*monitor, "crawl"])
         seeds = [a for site, path in THREAD_SEEDS for a in ("-r", rooms[site].root + path)]
         _run(
@@ -80,7 +83,10 @@ def run_demo(*, port: int, say: Callable[[str], None]) -> None:
         )
         for room in rooms.values():
             room.state = "v2"
-        say("the newsrooms changed: edits, re-dating, a deletion, new releases; crawling again …")
+        say(
+            "the newsrooms changed: edits, re-dating, a deletion, new releases; crawling again: "
+            "this crawl's changes are the news …"
+        )
         _run([*monitor, "crawl"])
 
         config = load_config(config_path)

@@ -115,6 +115,11 @@ def last_runs(session: Session) -> dict[str, CrawlRun]:
     return runs
 
 
+def utc_iso(moment: dt.datetime | None) -> str | None:
+    """A stored (naive UTC) time as ISO 8601 with a ``Z``; ``None`` stays ``None``."""
+    return moment.isoformat(timespec="seconds") + "Z" if moment else None
+
+
 def release_record(release: Release) -> dict[str, Any]:
     return {
         "id": release.id,

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor.baseline import completes_baseline, start_run
 from monitor.db import transaction
 from monitor.listings import listing_caches, save_listings
 from monitor.models import CrawlRun, RunListing, RunStatus, Source, utcnow
@@ -66,12 +67,23 @@ class RunSummary:
     seconds: float = 0.0
     problems: list[CrawlProblem] = field(default_factory=list)
     threads: list[dict[str, Any]] = field(default_factory=list)  # releases matched to threads
+    baseline: bool = False  # a run of the source's baseline: what it stored is history
+    baseline_complete: bool = False  # this run completed the baseline
+    backfill: bool = False
+
+    @property
+    def history(self) -> bool:
+        """What the run stored is history, not news: a baseline run's or a backfill's."""
+        return self.baseline or self.backfill
+
     # health problems this run opened, cleared, and that stay open (labels)
     health: dict[str, list[str]] = field(default_factory=dict)
 
     def line(self) -> str:
         counts = "  ".join(f"{name} {getattr(self, name)}" for name in COUNTERS)
         text = f"{self.source:<8} {self.status.value:<11} {counts}  ({self.seconds:.1f}s)"
+        if self.baseline:
+            text += "  baseline"
         return f"{text}\n{'':9}{self.error}" if self.error else text
 
     def as_dict(self) -> dict[str, Any]:
@@ -86,6 +98,8 @@ class RunSummary:
             "listing_rows": self.listing_rows,
             "undated_rows": self.undated_rows,
             "health": self.health,
+            "baseline": self.baseline,
+            "baseline_complete": self.baseline_complete,
         }
 
 
@@ -101,8 +115,13 @@ class RunRecorder:
         source_kind: str = "builtin",
         trigger: str,
         on_progress: Callable[[RunSummary], None] | None = None,
+        cap: int | None = None,
+        skip_baseline: bool = False,
     ) -> None:
+        """``cap``: a ``--max-pages`` below the source's own (see :mod:`monitor.baseline`);
+        ``skip_baseline``: mark the source baselined before this run (``--no-baseline``)."""
         self.factory = factory
+        self.cap = cap
         self.on_progress = on_progress
         self.gone: list[str] = []
         self.listings: list[ListingPage] = []  # fetched in full, to remember for a 304 next time
@@ -113,16 +132,20 @@ class RunRecorder:
         self.flushed = time.monotonic()
         with transaction(factory) as session:
             source = ensure_source(session, source_key, source_name, kind=source_kind)
+            baseline = not self.backfill and start_run(source, at=self.started, skip=skip_baseline)
             run = CrawlRun(
                 source_id=source.id,
                 trigger=trigger,
                 started_at=self.started,
                 status=RunStatus.RUNNING,
+                baseline=baseline,
             )
             session.add(run)
             session.flush()
             self.source_id = source.id
-            self.summary = RunSummary(source=source_key, run_id=run.id)
+            self.summary = RunSummary(
+                source=source_key, run_id=run.id, baseline=baseline, backfill=self.backfill
+            )
 
     def plan(self, *, recheck_days: int) -> dict[str, Any]:
         """The spider's arguments from the store: known releases (for the in-window re-fetch),
@@ -214,6 +237,8 @@ class RunRecorder:
                 save_listings(session, session.get_one(Source, self.source_id), self.listings)
             if summary.status is RunStatus.OK and self.gone:
                 summary.removed = mark_removed(session, self.gone, run_id=summary.run_id)
+            if summary.baseline:
+                self._complete_baseline(session)
             run = session.get_one(CrawlRun, summary.run_id)
             run.finished_at = utcnow()
             run.status = summary.status
@@ -225,6 +250,18 @@ class RunRecorder:
             )
         summary.seconds = (utcnow() - self.started).total_seconds()
         return summary
+
+    def _complete_baseline(self, session: Session) -> None:
+        """Mark the source baselined if this baseline run read its whole window and ended ok."""
+        summary = self.summary
+        if not completes_baseline(
+            summary.status.value, cap=self.cap, listing_pages=summary.listing_pages
+        ):
+            return
+        source = session.get_one(Source, self.source_id)
+        if source.baselined_at is None:
+            source.baselined_at = utcnow()
+        summary.baseline_complete = True
 
     def _verdict(self, reason: str) -> RunStatus:
         problems = self.summary.problems

@@ -8,6 +8,7 @@ import json
 import sys
 
 import click
+from sqlalchemy import select
 from tabulate import tabulate
 
 from monitor.cli import App, echo_json, iso_date, one_line_errors
@@ -21,9 +22,10 @@ from monitor.history import (
     last_runs,
     list_releases,
     release_record,
+    utc_iso,
     version_record,
 )
-from monitor.models import ReleaseStatus
+from monitor.models import ReleaseStatus, Source
 from monitor.problems import open_problems
 
 FORMAT = click.option(
@@ -44,6 +46,7 @@ def sources(ctx: click.Context, fmt: str) -> None:
     with app.sessions() as session:
         runs = last_runs(session)
         problems = open_problems(session)
+        baselined = dict(session.execute(select(Source.key, Source.baselined_at)).all())
         rows = []
         for key, source in app.config.sources.items():
             run = runs.get(key)
@@ -67,8 +70,10 @@ def sources(ctx: click.Context, fmt: str) -> None:
                         "removed": run.removed,
                         "errors": run.errors,
                         "error": run.error,
+                        "baseline": run.baseline,
                     },
                     "problems": [p.as_json() for p in problems.get(key, [])],
+                    "baselined_at": utc_iso(baselined.get(key)),
                 }
             )
     if fmt == "json":
@@ -102,6 +107,8 @@ def _last(run: dict[str, object] | None) -> str:
     if run is None:
         return "never"
     text = f"{run['status']} {str(run['started_at'])[:16].replace('T', ' ')}"
+    if run["baseline"]:  # what it stored is history
+        return text + f" (baseline: {run['new']} stored as history, {run['errors']} errors)"
     return text + f" ({run['new']} new, {run['edited']} edited, {run['errors']} errors)"
 
 

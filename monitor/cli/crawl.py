@@ -11,6 +11,7 @@ from monitor.cli import App, echo_json, iso_date, one_line_errors
 from monitor.crawl import Backfill, run_crawl
 from monitor.models import RunStatus, Source
 from monitor.progress import CrawlProgress
+from monitor.runs import RunSummary
 from monitor.threads import membership_verb
 
 
@@ -26,6 +27,12 @@ from monitor.threads import membership_verb
     help="Summary format on stdout.",
 )
 @click.option(
+    "--no-baseline",
+    "skip_baseline",
+    is_flag=True,
+    help="Report a first crawl's releases as news: mark the sources baselined before crawling.",
+)
+@click.option(
     "--trigger",
     type=click.Choice(["manual", "schedule", "api"]),
     default="manual",
@@ -35,11 +42,18 @@ from monitor.threads import membership_verb
 @click.pass_obj
 @one_line_errors
 def crawl(
-    app: App, sources: tuple[str, ...], max_pages: int | None, fmt: str, trigger: str
+    app: App,
+    sources: tuple[str, ...],
+    max_pages: int | None,
+    fmt: str,
+    skip_baseline: bool,
+    trigger: str,
 ) -> None:
     """Crawl SOURCES now (default: every enabled source).
 
-    Exits 0 when every source worked, 1 when any failed or was blocked.
+    Until a crawl of a source has read its whole listing window and ended ok, what the source's
+    crawls store is its baseline: history, not news (no "new" in digests, no thread updates, no
+    alerts). Exits 0 when every source worked, 1 when any failed or was blocked.
     """
     keys = app.source_keys(sources)
     if not keys:
@@ -47,28 +61,59 @@ def crawl(
     progress = CrawlProgress()
     click.echo(f"crawling {', '.join(keys)} …", err=True)
     summaries = run_crawl(
-        app.config, app.sessions, keys, max_pages=max_pages, on_progress=progress, trigger=trigger
+        app.config,
+        app.sessions,
+        keys,
+        max_pages=max_pages,
+        on_progress=progress,
+        trigger=trigger,
+        skip_baseline=skip_baseline,
     )
     progress.done()
     if fmt == "json":
         echo_json([s.as_dict() for s in summaries])
     else:
-        for summary in summaries:
-            click.echo(summary.line())
-        for item in (t for s in summaries for t in s.threads):
-            verb = membership_verb(item["state"])
-            click.echo(
-                f"thread '{item['thread']}': release {item['release_id']} {verb} it "
-                f"(score {item['score']:.0f}; see `monitor threads show`)"
-            )
-        for summary in summaries:
-            health = summary.health
-            if health.get("opened"):
-                click.echo(f"{summary.source}: now {', '.join(health['opened'])}")
-            if health.get("cleared"):
-                click.echo(f"{summary.source}: no longer {', '.join(health['cleared'])}")
+        _report(summaries)
     if any(s.status is not RunStatus.OK for s in summaries):
         raise SystemExit(1)
+
+
+def _report(summaries: list[RunSummary]) -> None:
+    """The text summary: a line per source, then what joined threads, baselines and health."""
+    for summary in summaries:
+        click.echo(summary.line())
+    _thread_lines(summaries)
+    for summary in summaries:
+        if note := baseline_note(summary):
+            click.echo(f"{summary.source}: {note}")
+        health = summary.health
+        if health.get("opened"):
+            click.echo(f"{summary.source}: now {', '.join(health['opened'])}")
+        if health.get("cleared"):
+            click.echo(f"{summary.source}: no longer {', '.join(health['cleared'])}")
+
+
+def _thread_lines(summaries: list[RunSummary]) -> None:
+    for item in (t for s in summaries for t in s.threads):
+        verb = membership_verb(item["state"])
+        history = " as history" if item["history"] else ""
+        click.echo(
+            f"thread '{item['thread']}': release {item['release_id']} {verb} it{history} "
+            f"(score {item['score']:.0f}; see `monitor threads show`)"
+        )
+
+
+def baseline_note(summary: RunSummary) -> str | None:
+    """What a baseline run means for the source, in one line (``None`` for other runs)."""
+    if not summary.baseline or not (summary.new or summary.baseline_complete):
+        return None  # a first crawl that failed before storing anything: its error says why
+    stored = f"{summary.new} release{'' if summary.new == 1 else 's'} stored as history"
+    if summary.baseline_complete:
+        return f"baseline, {stored}; from the next crawl on, changes are news"
+    return (
+        f"baseline, {stored}; the baseline is complete after a crawl that reads the whole "
+        "listing window and ends ok"
+    )
 
 
 COMMANDS = [crawl]
@@ -93,7 +138,8 @@ def backfill(
     site's archive listing after the last page, where it has one, as dhs does).
 
     Each run resumes after the last listing page the previous one read. Backfilled releases are
-    stored like any other but do not appear as new in digests, nor are they matched to threads.
+    history: stored like any other, not new in digests, and matched to threads as history (on
+    the timeline, not a thread update, never alerted).
     """
     if pages and until:
         raise click.UsageError("give --pages or --until, not both")
@@ -116,6 +162,7 @@ def backfill(
     )
     progress.done()
     click.echo(summary.line())
+    _thread_lines([summary])
     with app.sessions() as session:
         row = session.scalar(select(Source).where(Source.key == key))
         if row is not None and row.backfill_done:

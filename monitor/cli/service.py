@@ -94,7 +94,8 @@ def trigger(
             for k in ("pages", "new", "edited", "removed", "errors")
             if k in summary
         )
-        click.echo(f"{job['source']:<8} {status:<11} {counts}")
+        baseline = "  baseline" if summary.get("baseline") else ""
+        click.echo(f"{job['source']:<8} {status:<11} {counts}{baseline}")
         if job.get("error"):
             click.echo(f"{'':9}{job['error']}")
     if not ok:

@@ -11,8 +11,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from monitor.baseline import news_events
 from monitor.diff import version_diff
 from monitor.digest.model import (
+    THREAD_CHANGES,
+    Baseline,
     Digest,
     Edit,
     ReleaseRef,
@@ -40,6 +43,7 @@ from monitor.problems import problems_during
 
 ToRef = Callable[[Release], ReleaseRef]
 ToLocal = Callable[[dt.datetime], dt.datetime]
+CHANGE_ORDER = {change: n for n, change in enumerate(THREAD_CHANGES)}
 SEVERITY: dict[str, int] = {"ok": 0, "interrupted": 1, "failed": 2, "blocked": 3}
 
 
@@ -61,6 +65,33 @@ def _utc(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(dt.UTC).replace(tzinfo=None)
 
 
+def release_refs(agencies: Mapping[str, str], zone: dt.tzinfo) -> ToRef:
+    """How a stored release becomes a :class:`ReleaseRef` (agency names, times in ``zone``)."""
+
+    def ref(release: Release) -> ReleaseRef:
+        key = release.source.key
+        return ReleaseRef(
+            release.id,
+            key,
+            agencies.get(key, release.source.name),
+            release.url,
+            release.title,
+            release.published,
+            release.first_seen.replace(tzinfo=dt.UTC).astimezone(zone),
+        )
+
+    return ref
+
+
+def local_times(zone: dt.tzinfo) -> ToLocal:
+    """How a stored (naive UTC) time becomes an aware time in ``zone``."""
+
+    def local(moment: dt.datetime) -> dt.datetime:
+        return moment.replace(tzinfo=dt.UTC).astimezone(zone)
+
+    return local
+
+
 def build_digest(
     session: Session,
     *,
@@ -78,38 +109,23 @@ def build_digest(
     zone = zoneinfo.ZoneInfo(settings["timezone"])
     lo, hi = _utc(since), _utc(until)
     agencies = dict(agencies or {})
+    ref, local = release_refs(agencies, zone), local_times(zone)
 
-    def ref(release: Release) -> ReleaseRef:
-        key = release.source.key
-        return ReleaseRef(
-            release.id,
-            key,
-            agencies.get(key, release.source.name),
-            release.url,
-            release.title,
-            release.published,
-            release.first_seen.replace(tzinfo=dt.UTC).astimezone(zone),
-        )
-
-    def local(moment: dt.datetime) -> dt.datetime:
-        return moment.replace(tzinfo=dt.UTC).astimezone(zone)
-
-    backfilled = select(CrawlRun.id).where(CrawlRun.trigger == "backfill")
     events = session.execute(
         select(Event, Release, Source)
         .join(Release, Event.release_id == Release.id)
         .join(Source, Release.source_id == Source.id)
         .where(Event.at >= lo, Event.at < hi)
-        # releases loaded by `monitor backfill` are history, not news
-        .where((Event.run_id.is_(None)) | Event.run_id.not_in(backfilled))
+        # what backfills and baseline runs stored is history, not news
+        .where(news_events())
         .order_by(Event.at, Event.id)
     ).all()
     new = [ref(r) for e, r, _ in events if e.kind is EventKind.NEW]
     edits = [(e, r) for e, r, _ in events if e.kind is EventKind.EDITED and e.version_id]
     removals = [(e, r) for e, r, _ in events if e.kind is EventKind.REMOVED]
 
-    edited = _edits(session, edits, ref, local)
-    removed = _removals(session, removals, ref, local)
+    edited = edits_of(session, edits, ref, local)
+    removed = removals_of(session, removals, ref, local)
     updates = _thread_updates(
         session, lo, hi, {r.id for _, r in edits}, {r.id for _, r in removals}, ref
     )
@@ -126,9 +142,10 @@ def build_digest(
     )
 
 
-def _edits(
+def edits_of(
     session: Session, edits: list[tuple[Event, Release]], ref: ToRef, local: ToLocal
 ) -> list[Edit]:
+    """Edit events with the word diffs of their versions against the ones before."""
     if not edits:
         return []
     new_ids = [e.version_id for e, _ in edits]
@@ -162,9 +179,10 @@ def _edits(
     return result
 
 
-def _removals(
+def removals_of(
     session: Session, removals: list[tuple[Event, Release]], ref: ToRef, local: ToLocal
 ) -> list[Removal]:
+    """Removal events with the last text kept of each release."""
     if not removals:
         return []
     last = dict(
@@ -188,7 +206,8 @@ def _thread_updates(
     removed: set[int],
     ref: ToRef,
 ) -> list[ThreadUpdate]:
-    """Releases that joined (or were suggested for) a thread, and members edited or removed."""
+    """Releases that joined (or were suggested for) a thread, and members edited or removed;
+    members that joined as history are never thread updates."""
     items: dict[int, list[ThreadItem]] = defaultdict(list)
     names: dict[int, str] = {}
     joined = session.execute(
@@ -199,6 +218,7 @@ def _thread_updates(
             ThreadMember.joined_at >= lo,
             ThreadMember.joined_at < hi,
             ThreadMember.state != MemberState.REJECTED,
+            ~ThreadMember.history,  # joined as history: on the timeline, not news
         )
         .order_by(ThreadMember.joined_at, ThreadMember.id)
     ).all()
@@ -217,7 +237,9 @@ def _thread_updates(
             .join(Thread, ThreadMember.thread_id == Thread.id)
             .join(Release, ThreadMember.release_id == Release.id)
             .where(
-                ThreadMember.release_id.in_(changed), ThreadMember.state == MemberState.CONFIRMED
+                ThreadMember.release_id.in_(changed),
+                ThreadMember.state == MemberState.CONFIRMED,
+                ~ThreadMember.history,
             )
         ).all()
         for thread_id, name, release in members:
@@ -227,7 +249,10 @@ def _thread_updates(
             change = "removed" if release.id in removed else "edited"
             items[thread_id].append(ThreadItem(ref(release), change, f"a member was {change}"))
     order = sorted(items, key=lambda t: names[t].lower())
-    return [ThreadUpdate(t, names[t], tuple(items[t])) for t in order]
+    return [
+        ThreadUpdate(t, names[t], tuple(sorted(items[t], key=lambda i: CHANGE_ORDER[i.change])))
+        for t in order
+    ]
 
 
 def _sources(
@@ -252,6 +277,7 @@ def _sources(
     counts: dict[tuple[str, EventKind], int] = defaultdict(int)
     for event, _release, source in events:
         counts[source.key, event.kind] += 1
+    baselined = dict(session.execute(select(Source.key, Source.baselined_at)).all())
     reports = []
     for key in keys:
         own = [r for r in runs[key] if r.status is not RunStatus.RUNNING]
@@ -276,6 +302,20 @@ def _sources(
                 state.last_release,
                 state.usual_gap_days,
                 tuple(problems.get(key, ())),
+                _baseline(own, baselined.get(key), hi),
             )
         )
     return reports
+
+
+def _baseline(
+    runs: Sequence[CrawlRun], baselined_at: dt.datetime | None, hi: dt.datetime
+) -> Baseline | None:
+    """The period's baseline runs of a source, if they stored anything or completed it (a
+    failed first crawl that stored nothing is reported as failed, not as a baseline)."""
+    own = [r for r in runs if r.baseline]
+    stored = sum(r.new for r in own)
+    complete = baselined_at is not None and baselined_at < hi
+    if not own or not (stored or complete):
+        return None
+    return Baseline(len(own), stored, complete)

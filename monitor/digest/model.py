@@ -14,6 +14,7 @@ from monitor.problems import ProblemRecord
 
 SourceStatus = Literal["ok", "failed", "blocked", "interrupted", "silent", "no runs"]
 ThreadChange = Literal["joined", "suggested", "edited", "removed"]
+THREAD_CHANGES: tuple[ThreadChange, ...] = ("joined", "suggested", "edited", "removed")
 
 
 @dataclass(frozen=True)
@@ -60,11 +61,17 @@ class ThreadItem:
 class ThreadUpdate:
     thread_id: int
     thread_name: str
-    items: tuple[ThreadItem, ...]
+    items: tuple[ThreadItem, ...]  # joined, then suggested, edited and removed
+
+    def counts(self) -> dict[ThreadChange, int]:
+        """How many releases joined, were suggested, edited or removed (zeros left out)."""
+        found = {c: sum(1 for i in self.items if i.change == c) for c in THREAD_CHANGES}
+        return {c: n for c, n in found.items() if n}
 
     def as_json(self) -> dict[str, Any]:
         return {
             "thread": {"id": self.thread_id, "name": self.thread_name},
+            "counts": self.counts(),
             "releases": [item.as_json() for item in self.items],
         }
 
@@ -104,6 +111,18 @@ class Removal:
 
 
 @dataclass(frozen=True)
+class Baseline:
+    """A source's baseline runs in the period: what they stored is history, not news."""
+
+    runs: int
+    releases: int  # stored as history
+    complete: bool  # the source's baseline was complete by the end of the period
+
+    def as_json(self) -> dict[str, Any]:
+        return {"runs": self.runs, "releases": self.releases, "complete": self.complete}
+
+
+@dataclass(frozen=True)
 class SourceReport:
     """How one source fared in the period; ``status`` is the worst of its runs, or ``silent``."""
 
@@ -117,6 +136,7 @@ class SourceReport:
     last_release: dt.date | None = None  # newest published date, for silent sources
     usual_gap_days: float | None = None
     problems: tuple[ProblemRecord, ...] = ()  # health problems open during the period
+    baseline: Baseline | None = None  # baseline runs in the period, if it had any
 
     @property
     def needs_attention(self) -> bool:
@@ -134,6 +154,7 @@ class SourceReport:
             "last_release": self.last_release.isoformat() if self.last_release else None,
             "usual_gap_days": self.usual_gap_days,
             "problems": [p.as_json() for p in self.problems],
+            "baseline": self.baseline.as_json() if self.baseline else None,
         }
 
 
@@ -150,14 +171,21 @@ class Digest:
 
     @property
     def is_empty(self) -> bool:
-        """Nothing happened: no thread update, release, edit or removal, and every source ok."""
+        """Nothing happened: no thread update, release, edit, removal or baseline, and every
+        source ok."""
         return not (
             self.thread_updates
             or self.new
             or self.edited
             or self.removed
+            or self.baselined
             or any(s.needs_attention for s in self.sources)
         )
+
+    @property
+    def baselined(self) -> list[SourceReport]:
+        """Sources with baseline runs in the period."""
+        return [s for s in self.sources if s.baseline is not None]
 
     @property
     def title(self) -> str:

@@ -14,13 +14,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitor.diff import Chunk, FieldDiff
 
-from .model import Digest, Edit, SourceReport
+from .model import Digest, Edit, SourceReport, ThreadUpdate
 
 SECTION_TITLES = {
     "threads": "Thread updates",
     "new": "New releases",
     "edited": "Edited releases",
     "removed": "Removed releases",
+    "baselines": "Sources baselined",
     "sources": "Sources that need attention",
 }
 FIELD_LABELS = {"title": "Title", "published": "Date", "body": "Text"}
@@ -105,6 +106,7 @@ def counts(digest: Digest) -> list[tuple[str, int, str]]:
         ("new", len(digest.new), "new"),
         ("edited", len(digest.edited), "edited"),
         ("removed", len(digest.removed), "removed"),
+        ("baselines", len(digest.baselined), "source baselined"),
         ("sources", len(attention(digest)), "source needs attention"),
     ]
     return [(key, n, _plural(n, noun)) for key, n, noun in triples if n]
@@ -119,6 +121,8 @@ def _plural(n: int, noun: str) -> str:
         return noun
     if noun == "source needs attention":
         return "sources need attention"
+    if noun == "source baselined":
+        return "sources baselined"
     return noun + "s"
 
 
@@ -151,6 +155,26 @@ def problem_lines(report: SourceReport) -> list[str]:
             when += f", cleared {item.cleared_at:%b %-d, %H:%M} UTC"
         lines.append(f"{item.label}: {one_line(item.detail)} ({when})")
     return lines
+
+
+def baseline_line(report: SourceReport) -> str:
+    """``ice: baseline, 14 releases stored as history``."""
+    n = report.baseline.releases if report.baseline else 0
+    return (
+        f"{one_line(report.source)}: baseline, {n} release{'' if n == 1 else 's'} stored as history"
+    )
+
+
+def baseline_note(report: SourceReport) -> str:
+    """What an incomplete baseline still needs ("" once it is complete)."""
+    if report.baseline is None or report.baseline.complete:
+        return ""
+    return "not complete yet: news starts after a crawl reads the whole listing window and ends ok"
+
+
+def thread_counts(update: ThreadUpdate) -> str:
+    """``2 joined · 1 suggested · 1 edited``."""
+    return " · ".join(f"{n} {change}" for change, n in update.counts().items())
 
 
 def runs_line(report: SourceReport) -> str:

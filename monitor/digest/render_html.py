@@ -22,6 +22,8 @@ from .present import (
     FIELD_LABELS,
     SECTION_TITLES,
     attention,
+    baseline_line,
+    baseline_note,
     changed_diffs,
     clean,
     counts,
@@ -34,6 +36,7 @@ from .present import (
     runs_line,
     safe_url,
     shorten_diff,
+    thread_counts,
     zone,
 )
 
@@ -75,6 +78,10 @@ def source_html(report: SourceReport) -> str:
     return str(_parts().source_item(report))
 
 
+def baseline_html(report: SourceReport) -> str:
+    return str(_parts().baseline_item(report))
+
+
 def _parts() -> Any:
     return _environment().get_template("parts.html").module
 
@@ -96,6 +103,9 @@ def _environment() -> jinja2.Environment:
         moment=moment,
         problem_lines=problem_lines,
         runs_line=runs_line,
+        baseline_line=baseline_line,
+        baseline_note=baseline_note,
+        thread_counts=thread_counts,
         changed_diffs=changed_diffs,
         field_label=lambda name: FIELD_LABELS.get(name, name),
         diff_html=_diff_markup,

@@ -20,6 +20,8 @@ from .present import (
     FIELD_LABELS,
     SECTION_TITLES,
     attention,
+    baseline_line,
+    baseline_note,
     changed_diffs,
     clean,
     day,
@@ -33,6 +35,7 @@ from .present import (
     shorten,
     shorten_diff,
     summary_line,
+    thread_counts,
     zone,
 )
 
@@ -154,6 +157,7 @@ def _render(digest: Digest, w: _Plain) -> str:
         out += w.heading(SECTION_TITLES["threads"])
         for update in digest.thread_updates:
             out += [*w.subheading(w.esc(update.thread_name) or "(unnamed thread)"), ""]
+            out += [thread_counts(update), ""]
             for item in update.items:
                 first, rest = w.release(item.release, item.change)
                 meta = f"{w.esc(item.release.agency)} · {day(item.release.published)}"
@@ -184,6 +188,12 @@ def _render(digest: Digest, w: _Plain) -> str:
             meta = f"{w.esc(removal.release.agency)} · {dates}"
             last = w.quote(shorten(removal.last_text) or "(no text was kept)")
             out += ["", *w.item(first, [meta, *rest], [("Last text kept", last)])]
+
+    if baselined := digest.baselined:
+        out += [*w.heading(f"{SECTION_TITLES['baselines']} ({len(baselined)})"), ""]
+        for report in baselined:
+            lines = [w.esc(report.agency), baseline_note(report)]
+            out += w.item(w.esc(baseline_line(report)), lines, [])
 
     if troubled := attention(digest):
         out += [*w.heading(f"{SECTION_TITLES['sources']} ({len(troubled)})"), ""]

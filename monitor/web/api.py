@@ -3,6 +3,7 @@
 # No `from __future__ import annotations`: FastAPI reads the routes' annotations at
 # runtime, and they name types local to the router factories.
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
@@ -27,6 +28,7 @@ from monitor.web.records import diff_pair, diff_record, release_detail, source_r
 from monitor.web.security import require_bearer
 
 DigestFormat = Literal["json", "html", "atom"]
+Handler = Callable[..., dict[str, Any]]
 MEDIA_TYPES: dict[str, str] = {
     "json": "application/json",
     "html": "text/html; charset=utf-8",
@@ -132,18 +134,21 @@ def api_router(ctx: WebContext) -> APIRouter:
                 "method": "manual",
             }
 
-    @router.post(
-        "/threads/{thread_id}/attach", tags=["threads"], dependencies=[Writer], responses=WRITE
-    )
+    def write(path: str) -> Callable[[Handler], Handler]:
+        return router.post(path, tags=["threads"], dependencies=[Writer], responses=WRITE)
+
+    @write("/threads/{thread_id}/attach")
+    @write("/threads/{thread_id}/accept")
     def attach(thread_id: int, body: Membership) -> dict[str, Any]:
-        """Put a release in a thread (a person's decision: matching never overrides it)."""
+        """Put a release in a thread, or accept a suggestion (a person's decision: matching
+        never overrides it)."""
         return membership(thread_id, body, attach=True)
 
-    @router.post(
-        "/threads/{thread_id}/detach", tags=["threads"], dependencies=[Writer], responses=WRITE
-    )
+    @write("/threads/{thread_id}/detach")
+    @write("/threads/{thread_id}/reject")
     def detach(thread_id: int, body: Membership) -> dict[str, Any]:
-        """Take a release out of a thread for good."""
+        """Take a release out of a thread, or reject a suggestion, for good (it is never
+        suggested for the thread again)."""
         return membership(thread_id, body, attach=False)
 
     @router.get("/runs", tags=["runs"])

@@ -1,4 +1,5 @@
-"""HTML pages: dashboard, releases, threads, digests and runs, plus the crawl button's handler.
+"""HTML pages: dashboard, releases, threads (and a feed of each), digests and runs, plus the
+handlers of the crawl button and of the accept and reject buttons of a thread.
 
 Jinja2 autoescapes every value. The only markup made in Python is :func:`monitor.diff.render_html`
 output; the digest's own HTML page goes into a sandboxed frame's ``srcdoc`` as an escaped
@@ -21,13 +22,16 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from monitor.db import transaction
 from monitor.diff import render_html, version_diff
 from monitor.digest.build import yesterday
-from monitor.digest.present import safe_url
+from monitor.digest.present import baseline_line, baseline_note, safe_url
 from monitor.digest.render import RENDERERS
+from monitor.digest.render_atom import render_thread_atom
+from monitor.digest.thread_feed import build_thread_feed
 from monitor.history import find_release
 from monitor.models import ReleaseStatus
-from monitor.threads import find_thread, thread_header, thread_records, timeline
+from monitor.threads import find_thread, set_membership, thread_header, thread_records, timeline
 from monitor.web.context import WebContext
 from monitor.web.queries import (
     day_digest,
@@ -41,6 +45,9 @@ from monitor.web.records import release_detail, source_records
 from monitor.web.security import check_origin, token_matches
 
 TEMPLATES = Path(__file__).parent / "templates"
+ATOM = "application/atom+xml; charset=utf-8"
+Token = Annotated[str, Form()]  # the API token, from a password field of a write form
+ReleaseField = Annotated[str, Form(min_length=1)]  # a release id or URL
 PAGE_SIZE = 50
 LATEST = 8  # releases of each kind shown on the dashboard
 MAX_NOTICES = 20  # crawl jobs named in the dashboard's notice
@@ -63,6 +70,8 @@ def make_templates(ctx: WebContext) -> Jinja2Templates:
 
     env.filters["when"] = when
     env.filters["http_url"] = safe_url
+    env.filters["baseline_line"] = baseline_line
+    env.filters["baseline_note"] = baseline_note
     env.globals["token_required"] = ctx.token is not None
     env.globals["source_keys"] = list(ctx.config.sources)
     env.globals["zone"] = ctx.config.digest["timezone"]
@@ -104,11 +113,7 @@ def page_router(ctx: WebContext, templates: Jinja2Templates) -> APIRouter:
         )
 
     @router.post("/crawl")
-    def crawl(
-        request: Request,
-        source: Annotated[str, Form()] = "",
-        token: Annotated[str, Form()] = "",
-    ) -> Response:
+    def crawl(request: Request, source: Annotated[str, Form()] = "", token: Token = "") -> Response:
         check_origin(ctx.token, request)
         if not token_matches(ctx.token, token):
             return error_page(request, 401, "wrong or missing token: crawl not started")
@@ -190,8 +195,14 @@ def page_router(ctx: WebContext, templates: Jinja2Templates) -> APIRouter:
     def threads(request: Request, session: Db) -> Response:
         return page(request, "threads.html", title="Threads", threads=thread_records(session))
 
-    @router.get("/threads/{thread_id}")
-    def thread(request: Request, session: Db, thread_id: int) -> Response:
+    @router.get("/threads/{thread_id}", name="thread_page")
+    def thread(
+        request: Request,
+        session: Db,
+        thread_id: int,
+        accepted: int | None = None,
+        rejected: int | None = None,
+    ) -> Response:
         found = find_thread(session, str(thread_id))
         agencies = ctx.agencies()
         members = [member_record(m, agencies) for m in timeline(session, found)]
@@ -202,7 +213,45 @@ def page_router(ctx: WebContext, templates: Jinja2Templates) -> APIRouter:
             thread=thread_header(found),
             members=members,
             agencies=sorted({m["agency"] for m in members}),
+            accepted=accepted,
+            rejected=rejected,
         )
+
+    @router.get("/threads/{thread_id}/feed.atom")
+    def thread_feed(request: Request, session: Db, thread_id: int) -> Response:
+        found = find_thread(session, str(thread_id))
+        feed = build_thread_feed(
+            session, found, agencies=ctx.agencies(), timezone=ctx.config.digest["timezone"]
+        )
+        page_url = str(request.url_for("thread_page", thread_id=found.id))
+        return Response(render_thread_atom(feed, page_url=page_url), media_type=ATOM)
+
+    def decide(
+        request: Request, thread_id: int, release: str, token: str, *, attach: bool
+    ) -> Response:
+        """A person's decision on a release in a thread, from the thread page's buttons."""
+        check_origin(ctx.token, request)
+        if not token_matches(ctx.token, token):
+            return error_page(request, 401, "wrong or missing token: nothing was changed")
+        with transaction(ctx.sessions) as session:
+            found = find_thread(session, str(thread_id))
+            item = find_release(session, release)
+            set_membership(session, found, item, attach=attach)
+            release_id = item.id
+        query = urlencode({"accepted" if attach else "rejected": release_id})
+        return RedirectResponse(f"/threads/{thread_id}?{query}", status_code=303)
+
+    @router.post("/threads/{thread_id}/accept")
+    def accept(
+        request: Request, thread_id: int, release: ReleaseField, token: Token = ""
+    ) -> Response:
+        return decide(request, thread_id, release, token, attach=True)
+
+    @router.post("/threads/{thread_id}/reject")
+    def reject(
+        request: Request, thread_id: int, release: ReleaseField, token: Token = ""
+    ) -> Response:
+        return decide(request, thread_id, release, token, attach=False)
 
     def digest_page(request: Request, session: Session, day: dt.date) -> Response:
         built = day_digest(session, ctx.config, day, ctx.agencies())

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from monitor.config import Config
 from monitor.digest.build import build_digest, day_period
 from monitor.digest.model import Digest
-from monitor.history import count_releases, list_releases
+from monitor.history import count_releases, list_releases, utc_iso
 from monitor.models import (
     CrawlRun,
     Release,
@@ -55,15 +55,12 @@ def recent_runs(
 
 
 def run_record(run: CrawlRun) -> dict[str, Any]:
-    def iso(moment: dt.datetime | None) -> str | None:
-        return moment.isoformat(timespec="seconds") + "Z" if moment else None
-
     return {
         "id": run.id,
         "source": run.source.key,
         "trigger": run.trigger,
-        "started_at": iso(run.started_at),
-        "finished_at": iso(run.finished_at),
+        "started_at": utc_iso(run.started_at),
+        "finished_at": utc_iso(run.finished_at),
         "status": run.status.value,
         "pages": run.pages,
         "listing_pages": run.listing_pages,
@@ -74,6 +71,7 @@ def run_record(run: CrawlRun) -> dict[str, Any]:
         "restored": run.restored,
         "errors": run.errors,
         "error": run.error,
+        "baseline": run.baseline,
     }
 
 
@@ -91,6 +89,7 @@ def member_record(member: ThreadMember, agencies: Mapping[str, str]) -> dict[str
         "method": member.method.value,
         "score": member.score,
         "reason": member.reason,
+        "history": member.history,
     }
 
 

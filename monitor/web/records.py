@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.diff import FieldDiff, render_html, version_diff
-from monitor.history import NotFound, get_version, release_record, version_record
-from monitor.models import Release, Version
+from monitor.history import NotFound, get_version, release_record, utc_iso, version_record
+from monitor.models import MemberState, Release, Source, Thread, ThreadMember, Version
 from monitor.problems import open_problems
 from monitor.web.context import WebContext
 from monitor.web.queries import recent_runs, run_record
@@ -21,6 +22,7 @@ def source_records(session: Session, ctx: WebContext) -> list[dict[str, Any]]:
     the open health problems)."""
     records = []
     problems = open_problems(session)
+    baselined = dict(session.execute(select(Source.key, Source.baselined_at)).all())
     for key, source in ctx.config.sources.items():
         runs = [run_record(r) for r in recent_runs(session, source=key, limit=RUNS_PER_SOURCE)]
         last = runs[0] if runs else None
@@ -39,6 +41,7 @@ def source_records(session: Session, ctx: WebContext) -> list[dict[str, Any]]:
                     "problems": [p.as_json() for p in problems.get(key, [])],
                 },
                 "last_runs": runs,
+                "baselined_at": utc_iso(baselined.get(key)),
             }
         )
     return records
@@ -49,7 +52,31 @@ def release_detail(session: Session, release: Release, number: int | None = None
     record = release_record(release)
     record["version"] = version_record(get_version(session, release, number))
     record["history"] = [version_record(v, body=False) for v in release.versions]
+    record["threads"] = release_threads(session, release)
     return record
+
+
+def release_threads(session: Session, release: Release) -> list[dict[str, Any]]:
+    """The threads a release is in (confirmed or suggested), with how it came there."""
+    rows = session.execute(
+        select(ThreadMember, Thread)
+        .join(Thread, ThreadMember.thread_id == Thread.id)
+        .where(ThreadMember.release_id == release.id, ThreadMember.state != MemberState.REJECTED)
+        .order_by(Thread.name)
+    ).all()
+    return [
+        {
+            "id": thread.id,
+            "name": thread.name,
+            "status": thread.status.value,
+            "state": member.state.value,
+            "method": member.method.value,
+            "history": member.history,
+            "score": member.score,
+            "reason": member.reason,
+        }
+        for member, thread in rows
+    ]
 
 
 def diff_pair(

@@ -207,13 +207,14 @@ def _release(session: Session, n: int) -> Release:
 
 def test_thread_and_watched_alerts_from_the_store(sessions: sessionmaker[Session]):
     with transaction(sessions) as session:
-        joined, edited, removed, elsewhere = (_release(session, n) for n in range(4))
+        joined, edited, removed, elsewhere, old = (_release(session, n) for n in range(5))
         moment = dt.datetime(2026, 1, 9)
         thread = Thread(name="ICE detainer dispute", created_at=moment)
         closed = Thread(name="Old story", created_at=moment, status=ThreadStatus.CLOSED)
         session.add_all([thread, closed])
         session.flush()
-        for t, release in ((thread, edited), (thread, removed), (closed, elsewhere)):
+        members = ((thread, edited), (thread, removed), (closed, elsewhere), (thread, old))
+        for t, release in members:
             session.add(
                 ThreadMember(
                     thread_id=t.id,
@@ -221,6 +222,7 @@ def test_thread_and_watched_alerts_from_the_store(sessions: sessionmaker[Session
                     method=MemberMethod.SEED,
                     state=MemberState.CONFIRMED,
                     joined_at=moment,
+                    history=release is old,  # joined as history: never alerted
                 )
             )
         run = CrawlRun(
@@ -235,6 +237,7 @@ def test_thread_and_watched_alerts_from_the_store(sessions: sessionmaker[Session
             (edited, EventKind.EDITED, "title,body"),
             (removed, EventKind.REMOVED, ""),
             (elsewhere, EventKind.EDITED, "body"),  # its thread is closed
+            (old, EventKind.EDITED, "body"),
             (joined, EventKind.NEW, ""),
         ):
             session.add(

@@ -90,8 +90,9 @@ def test_thread_news_and_an_edit_of_a_watched_release_are_alerted(
         )
         config = write_config(tmp_path / "monitor.toml", database_url, rooms, extra=extra)
         room = rooms["wa_ag"]
-        assert crawl(config, "wa_ag").returncode == 0
-        assert hook.posts == []  # no thread yet: nothing to tell
+        first = crawl(config, "wa_ag")
+        assert first.returncode == 0 and summaries(first)["wa_ag"]["baseline"]
+        assert hook.posts == []  # the baseline: history, nothing to tell
         added = CliRunner().invoke(
             main,
             [

@@ -115,6 +115,8 @@ def test_first_crawl_stores_every_release_once(config, sessions, newsrooms):
             assert runs[site]["new"] == expected["releases"]
             assert runs[site]["status"] == "ok" and runs[site]["errors"] == 0
             assert runs[site]["listing_pages"] == expected["listing_pages"], site
+            # the first crawl of the whole window is the source's baseline: history, not news
+            assert runs[site]["baseline"] and runs[site]["baseline_complete"], site
             for path, title in expected.get("titles", {}).items():
                 assert stored[path].title == title
             for path, published in expected.get("published", {}).items():
@@ -168,6 +170,7 @@ def test_later_state_records_new_edited_and_removed_but_not_noise(config, sessio
         for site in SITES:
             later = EXPECTED[site]["v2"]
             stored = by_path(session, site)
+            assert not runs[site]["baseline"], site  # past the baseline: what it finds is news
             assert runs[site]["new"] == len(later["new"]), site
             assert runs[site]["edited"] == len(later["edited"]), site
             assert runs[site]["removed"] == len(later["removed"]), site

@@ -40,7 +40,8 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
             # the saved pages end in early 2026: without this, every source would be "silent"
             quiet = "[health]\nsilence_min_days = 100000\n"
             config = write_config(directory / "monitor.toml", database_url, rooms, extra=quiet)
-            assert crawl(config).returncode == 0
+            start = dt.datetime.now(dt.UTC).isoformat()
+            assert crawl(config).returncode == 0  # every source's baseline
             ice = rooms["ice"].root
             cli(
                 config,
@@ -65,6 +66,7 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
                 "digest": digest,
                 "crawl": json.loads(second.stdout),
                 "since": since,
+                "start": start,
             }
 
 
@@ -89,6 +91,23 @@ def test_digest_lists_new_edited_and_removed(story):
         assert {"id", "source", "url", "title", "published", "first_seen"} <= set(release)
     assert [s["source"] for s in digest["sources"]] == list(SITES)
     assert all(s["status"] == "ok" and s["runs"] == 1 for s in digest["sources"])
+    assert all(s["baseline"] is None for s in digest["sources"])  # the baseline came before
+
+
+def test_the_first_crawl_is_a_baseline_and_only_the_later_changes_are_news(story):
+    config, roots = story["config"], story["roots"]
+    both = json.loads(cli(config, "digest", "--since", story["start"], "--format", "json").output)
+    later = {p for s in SITES for p in EXPECTED[s]["v2"]["new"]}
+    assert paths(both["new"], roots) == later  # none of the first crawl's releases
+    assert len(both["edited"]) == sum(len(EXPECTED[s]["v2"]["edited"]) for s in SITES)
+    for report in both["sources"]:
+        releases = EXPECTED[report["source"]]["v1"]["releases"]
+        assert report["baseline"] == {"runs": 1, "releases": releases, "complete": True}
+        assert report["new"] == len(EXPECTED[report["source"]]["v2"]["new"])
+    text = cli(config, "digest", "--since", story["start"]).output
+    assert f"ice: baseline, {EXPECTED['ice']['v1']['releases']} releases stored as history" in text
+    assert f"Sources baselined ({len(SITES)})" in text
+    assert "sources baselined" in text.splitlines()[4]
 
 
 def test_digest_shows_the_thread_update_with_its_reason(story):

@@ -15,6 +15,7 @@ from markdown_it import MarkdownIt
 
 from monitor.diff import FieldDiff, word_diff
 from monitor.digest.model import (
+    Baseline,
     Digest,
     Edit,
     ReleaseRef,
@@ -640,3 +641,70 @@ def test_health_problems_are_escaped_in_html_and_carried_in_json() -> None:
         ("blocked", "2024-09-20T13:00:00Z", "2024-09-20T17:00:00Z"),
     ]
     assert "\\<img src=x onerror=alert\\(1\\)\\>" in render_markdown(health_digest())
+
+
+# --- baselines and per-thread counts ------------------------------------------------------
+
+
+def baseline_digest(*, complete: bool = True) -> Digest:
+    return Digest(
+        since=SINCE,
+        until=UNTIL,
+        timezone="America/New_York",
+        sources=(
+            SourceReport(
+                "ice",
+                "U.S. Immigration and Customs Enforcement",
+                "ok",
+                None,
+                1,
+                0,
+                0,
+                baseline=Baseline(runs=1, releases=14, complete=complete),
+            ),
+            SourceReport("ca_ag", "California Attorney General", "ok", None, 24, 3, 1),
+        ),
+    )
+
+
+BASELINE_LINE = "ice: baseline, 14 releases stored as history"
+
+
+@pytest.mark.parametrize("name", ["text", "markdown", "html"])
+def test_a_baselined_source_is_named_and_the_day_is_not_empty(name: str) -> None:
+    out = RENDERERS[name](baseline_digest())
+    assert "Sources baselined" in out and BASELINE_LINE in out
+    assert "1 source baselined" in re.sub(r"<[^>]+>", "", out)
+    assert "No changes" not in out and "not complete yet" not in out
+    assert "Sources that need attention" not in out and "California" not in out
+
+
+def test_an_incomplete_baseline_says_so() -> None:
+    out = render_text(baseline_digest(complete=False))
+    assert "not complete yet: news starts after a crawl reads the whole listing window" in out
+
+
+def test_baselines_in_json_and_atom() -> None:
+    data = json.loads(render_json(baseline_digest()))
+    assert [s["baseline"] for s in data["sources"]] == [
+        {"runs": 1, "releases": 14, "complete": True},
+        None,
+    ]
+    feed = feedparser.parse(render_atom(baseline_digest()))
+    assert feed.bozo == 0 and len(feed.entries) == 1
+    assert feed.entries[0].summary == "1 source baselined"
+    assert BASELINE_LINE in feed.entries[0].content[0].value
+
+
+def test_each_thread_says_what_joined_was_suggested_edited_or_removed() -> None:
+    out = render_text(make_digest())
+    threads = out[out.index("Thread updates") : out.index("New releases")]
+    assert "Sanctuary detainers <b>fight</b>\n\n1 joined · 1 suggested\n" in threads
+    tree = lxml.html.document_fromstring(render_html(make_digest()))
+    heading = tree.get_element_by_id("thread-7")
+    assert heading.getnext().text_content() == "1 joined · 1 suggested"
+    data = json.loads(render_json(make_digest()))
+    assert [u["counts"] for u in data["thread_updates"]] == [
+        {"joined": 1, "suggested": 1},
+        {"joined": 1},
+    ]

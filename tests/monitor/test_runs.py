@@ -7,8 +7,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from monitor.baseline import baseline_cap, completes_baseline
 from monitor.models import CrawlRun, Release, ReleaseStatus, RunListing, RunStatus, Source
-from monitor.runs import RunRecorder
+from monitor.runs import RunRecorder, RunSummary
 from spiders.items import CrawlProblem, ListingPage, Problem, ReleaseGone, ReleasePage
 
 URL = "http://127.0.0.1:8000/news/releases/a"
@@ -85,3 +86,93 @@ def test_a_backfill_cut_short_resumes_at_that_page_and_is_not_done(sessions):
     with sessions() as session:
         source = session.scalars(select(Source)).one()
         assert source.backfill_next == f"{listing}?page=1" and not source.backfill_done
+
+
+# --- the baseline: a source's first crawls store history -----------------------------------
+
+LISTING = "http://127.0.0.1:8000/newsroom"
+
+
+def baselined_at(sessions) -> dt.datetime | None:
+    with sessions() as session:
+        return session.scalars(select(Source)).one().baselined_at
+
+
+def finished(sessions, pages: int = 1, problem: Problem | None = None, **options) -> RunSummary:
+    run = RunRecorder(sessions, source_key="ice", source_name="ICE", trigger="manual", **options)
+    for n in range(pages):
+        run.handle(ListingPage("ice", f"{LISTING}?page={n}", 5, True))
+    if problem is not None:
+        run.handle(CrawlProblem("ice", LISTING, problem, "went wrong"))
+    summary = run.finish("finished")
+    with sessions() as session:
+        assert session.get_one(CrawlRun, summary.run_id).baseline is summary.baseline
+    return summary
+
+
+def test_the_first_ok_run_is_the_baseline_and_the_next_is_news(sessions):
+    first = finished(sessions)
+    assert (first.baseline, first.baseline_complete, first.history) == (True, True, True)
+    assert first.line().endswith("baseline") and first.as_dict()["baseline"] is True
+    assert baselined_at(sessions) is not None
+    second = finished(sessions)
+    assert (second.baseline, second.baseline_complete, second.history) == (False, False, False)
+    assert not second.line().endswith("baseline")
+
+
+@pytest.mark.parametrize("problem", [Problem.BLOCKED, Problem.HTTP, Problem.TRUNCATED])
+def test_a_run_that_did_not_end_ok_leaves_the_baseline_open(sessions, problem):
+    summary = finished(sessions, problem=problem)
+    assert summary.baseline and not summary.baseline_complete
+    assert baselined_at(sessions) is None
+    assert finished(sessions).baseline  # the next run is still part of the baseline
+
+
+def test_max_pages_below_the_window_leaves_the_baseline_open_unless_the_listing_ended(sessions):
+    capped = finished(sessions, pages=1, cap=1)  # read as many pages as allowed: more may follow
+    assert capped.baseline and not capped.baseline_complete and baselined_at(sessions) is None
+    ended = finished(sessions, pages=2, cap=5)  # the listing ended before the cap
+    assert ended.baseline and ended.baseline_complete and baselined_at(sessions) is not None
+
+
+def test_an_interrupted_run_leaves_the_baseline_open(sessions):
+    run = RunRecorder(sessions, source_key="ice", source_name="ICE", trigger="manual")
+    run.handle(ListingPage("ice", LISTING, 5, True))
+    assert run.finish("shutdown").status is RunStatus.INTERRUPTED
+    assert baselined_at(sessions) is None
+
+
+def test_no_baseline_marks_the_source_baselined_before_the_run(sessions):
+    summary = finished(sessions, problem=Problem.HTTP, skip_baseline=True)
+    assert not summary.baseline and not summary.history
+    assert baselined_at(sessions) is not None
+
+
+def test_a_backfill_is_history_but_never_a_baseline_run(sessions):
+    run = RunRecorder(sessions, source_key="ice", source_name="ICE", trigger="backfill")
+    run.handle(ListingPage("ice", LISTING, 5, True))
+    summary = run.finish("finished")
+    assert (summary.baseline, summary.backfill, summary.history) == (False, True, True)
+    assert baselined_at(sessions) is None  # only a regular crawl completes a baseline
+
+
+@pytest.mark.parametrize(
+    ("status", "cap", "pages", "completes"),
+    [
+        ("ok", None, 3, True),
+        ("partial", None, 3, True),  # the listing worked; some release pages failed
+        ("failed", None, 3, False),
+        ("blocked", None, 1, False),
+        ("interrupted", None, 3, False),
+        ("ok", 1, 1, False),
+        ("ok", 3, 2, True),
+    ],
+)
+def test_which_runs_complete_a_baseline(status, cap, pages, completes):
+    assert completes_baseline(status, cap=cap, listing_pages=pages) is completes
+
+
+def test_the_cap_is_only_a_max_pages_below_the_sources_own():
+    assert baseline_cap(None, 3) is None
+    assert baseline_cap(3, 3) is None and baseline_cap(10, 3) is None
+    assert baseline_cap(1, 3) == 1

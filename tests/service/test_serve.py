@@ -107,8 +107,9 @@ def test_trigger_waits_for_crawls_and_the_api_serves_what_they_found(service):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "ice: started" in result.stderr
-    lines = {line.split()[0]: line.split()[1] for line in result.stdout.splitlines()}
-    assert lines == {"ice": "ok", "il_ag": "ok"}
+    lines = {line.split()[0]: line.split() for line in result.stdout.splitlines()}
+    assert {key: words[1] for key, words in lines.items()} == {"ice": "ok", "il_ag": "ok"}
+    assert all(words[-1] == "baseline" for words in lines.values())  # their first crawls
     releases = httpx.get(f"{service['base']}/api/releases").json()
     assert (
         releases["total"] == EXPECTED["ice"]["v1"]["releases"] + EXPECTED["il_ag"]["v1"]["releases"]
@@ -135,6 +136,7 @@ def test_a_second_trigger_returns_the_running_crawl_and_writes_need_the_token(se
         time.sleep(0.5)
     assert job["state"] == "done" and job["summary"]["status"] == "ok"
     assert job["summary"]["new"] == EXPECTED["dhs"]["v1"]["releases"]
+    assert job["summary"]["baseline"] and job["summary"]["baseline_complete"]
 
 
 def test_sigterm_lets_a_running_crawl_finish_and_exits_cleanly(service):
@@ -223,6 +225,10 @@ def test_the_api_of_a_running_service_after_two_crawls(service):
     day = dt.datetime.now(ZoneInfo("America/New_York")).date()  # the digest's default zone
     today = httpx.get(f"{base}/api/digests/{day.isoformat()}").json()
     assert len(today["edited"]) == len(EXPECTED["ice"]["v2"]["edited"])
+    # the first crawl was the baseline: only the later crawl's release is new
+    assert [r["url"] for r in today["new"]] == [ice + p for p in EXPECTED["ice"]["v2"]["new"]]
+    [report] = [s for s in today["sources"] if s["source"] == "ice"]
+    assert report["baseline"]["releases"] == EXPECTED["ice"]["v1"]["releases"]
     assert [r["url"] for r in today["removed"]] == [ice + EXPECTED["ice"]["v2"]["removed"][0]]
     page = httpx.get(f"{base}/releases/{release['id']}")
     assert page.status_code == 200 and "<ins>" in page.text
@@ -254,6 +260,12 @@ def test_demo_serves_sample_newsrooms_with_a_thread(tmp_path):
         assert releases["total"] == sum(
             EXPECTED[s]["v1"]["releases"] + len(EXPECTED[s]["v2"]["new"]) for s in SITES
         )
+        # the first crawl was the baseline; the second crawl's changes are today's news
+        day = dt.datetime.now(ZoneInfo("America/New_York")).date()
+        today = httpx.get(f"http://127.0.0.1:{port}/api/digests/{day.isoformat()}").json()
+        assert len(today["new"]) == sum(len(EXPECTED[s]["v2"]["new"]) for s in SITES)
+        assert today["thread_updates"] and today["edited"]
+        assert all(s["baseline"]["complete"] for s in today["sources"])
     finally:
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=60)

@@ -27,9 +27,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.config import Config, load_config
 from monitor.db import open_database, transaction
 from monitor.history import find_release
-from monitor.models import Source
+from monitor.models import (
+    MemberMethod,
+    MemberState,
+    Release,
+    Source,
+    Thread,
+    ThreadMember,
+    utcnow,
+)
 from monitor.service.jobs import CrawlJob, JobState
 from monitor.store import record_release
+from monitor.threads import create_thread
 from monitor.web import create_app
 from spiders.items import ReleasePage
 from tests.conftest import empty_database
@@ -143,6 +152,45 @@ def _store(
 def _store_hostile(sessions: sessionmaker[Session]) -> int:
     _store(sessions, HOSTILE_URL)
     return _store(sessions, HOSTILE_URL, body=HOSTILE_BODY_V2)  # a second version: a diff
+
+
+@dataclass(frozen=True)
+class Decisions:
+    """A thread of this test's own: a suggestion, a confirmed member, one that joined as history."""
+
+    thread: int
+    suggested: int
+    confirmed: int
+    history: int
+
+
+@pytest.fixture
+def decisions(store: Store) -> Iterator[Decisions]:
+    """The thread is deleted afterwards, so the shared store's threads stay as they were."""
+    with transaction(store.sessions) as session:
+        ice = store.roots["ice"]
+        confirmed = find_release(session, ice + ICE_SEEDS[0])
+        thread = create_thread(session, "Decisions on detainers", seeds=[str(confirmed.id)])
+        history = find_release(session, ice + ICE_EDITED)
+        hostile = session.get_one(Release, store.ids["hostile"])
+        for release, state, old in ((hostile, "suggested", False), (history, "confirmed", True)):
+            session.add(
+                ThreadMember(
+                    thread=thread,
+                    release=release,
+                    method=MemberMethod.MATCHED,
+                    state=MemberState(state),
+                    score=45.0,
+                    reason="keywords: detainer",
+                    joined_at=utcnow(),
+                    history=old,
+                )
+            )
+        session.flush()
+        made = Decisions(thread.id, hostile.id, confirmed.id, history.id)
+    yield made
+    with transaction(store.sessions) as session:
+        session.delete(session.get_one(Thread, made.thread))
 
 
 @contextmanager

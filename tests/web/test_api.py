@@ -42,6 +42,8 @@ def test_openapi_and_docs(server):
     spec = get(server, "/openapi.json").json()
     for path in ("/api/sources", "/api/releases/{release_id}/diff", "/api/crawls"):
         assert path in spec["paths"]
+    for verb in ("attach", "detach", "accept", "reject"):
+        assert "post" in spec["paths"][f"/api/threads/{{thread_id}}/{verb}"]
     assert "/releases" not in spec["paths"]  # pages are not part of the API
     docs = get(server, "/api/docs")
     assert docs.status_code == 200
@@ -205,6 +207,19 @@ def test_attach_and_detach_need_the_token(server):
     assert detached.status_code == 200 and detached.json()["state"] == "rejected"
     timeline = get(server, "/api/threads/2").json()["timeline"]
     assert rid not in [m["release"] for m in timeline]
+    # accept and reject are attach and detach under the names of the thread page's buttons
+    accepted = httpx.post(
+        server.url + "/api/threads/2/accept", json={"release": rid}, headers=auth()
+    )
+    assert accepted.status_code == 200 and accepted.json()["state"] == "confirmed"
+    assert (
+        httpx.post(server.url + "/api/threads/2/reject", json={"release": rid}).status_code == 401
+    )
+    rejected = httpx.post(
+        server.url + "/api/threads/2/reject", json={"release": rid}, headers=auth()
+    )
+    assert rejected.status_code == 200 and rejected.json()["state"] == "rejected"
+    assert rid not in [m["release"] for m in get(server, "/api/threads/2").json()["timeline"]]
     missing = httpx.post(path, json={"release": "999999"}, headers=auth())
     assert missing.status_code == 404 and "999999" in missing.json()["detail"]
     assert httpx.post(path, json={}, headers=auth()).status_code == 422

@@ -29,6 +29,8 @@ if not (CHROMIUM.is_file() and CHROMEDRIVER.is_file()):
 from selenium import webdriver  # noqa: E402
 from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support import expected_conditions  # noqa: E402
+from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -123,3 +125,33 @@ def test_digest_page_shows_the_digest_in_its_frame(browser, open_server):
         browser.switch_to.default_content()
     shoot(browser, "digest")
     no_alert(browser)
+
+
+def test_accepting_a_suggestion_confirms_it(browser, open_server, decisions):
+    browser.get(f"{open_server.url}/threads/{decisions.thread}")
+    item = browser.find_element(By.ID, f"release-{decisions.suggested}")
+    assert item.get_attribute("data-state") == "suggested"
+    item.find_element(By.CSS_SELECTOR, "button.accept").click()
+    notice = WebDriverWait(browser, 10).until(
+        expected_conditions.presence_of_element_located((By.ID, "decided")),
+        message=f"no notice after the click: {browser.page_source[:300]}",
+    )
+    assert f"Release {decisions.suggested} accepted" in notice.text
+    item = browser.find_element(By.ID, f"release-{decisions.suggested}")
+    assert item.get_attribute("data-state") == "confirmed"
+    assert item.find_elements(By.CSS_SELECTOR, "button.accept") == []
+    assert item.find_element(By.CSS_SELECTOR, "button.reject").is_displayed()
+    assert browser.current_url.endswith(f"?accepted={decisions.suggested}")
+    shoot(browser, "thread-decided")
+    no_alert(browser)  # the hostile title stayed text
+
+
+def test_the_crawl_button_starts_a_crawl(browser, open_server):
+    browser.get(open_server.url + "/")
+    browser.find_element(By.CSS_SELECTOR, "form.crawl button").click()
+    notice = WebDriverWait(browser, 10).until(
+        expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "div.notice")),
+        message=f"no notice after the click: {browser.page_source[:300]}",
+    )
+    assert "Crawl requested" in notice.text
+    open_server.crawls.finish_all()

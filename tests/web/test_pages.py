@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+import feedparser
 import httpx
 import pytest
 from lxml import html as lxml_html
 from sqlalchemy import delete, select
 
 from monitor.db import transaction
-from monitor.models import Source, SourceProblem
+from monitor.models import Source, SourceProblem, ThreadMember
+from tests.monitor.test_crawl_e2e import EXPECTED
 from tests.monitor.test_digest_e2e import ICE_EDITED
 from tests.newsrooms import SITES
 from tests.web.conftest import HOSTILE_TITLE, SCRIPT_URL, TOKEN
@@ -56,7 +58,16 @@ def test_dashboard_shows_sources_health_and_todays_changes(server):
     assert [r.xpath("string(td[1]//strong)") for r in rows] == list(SITES)
     assert {r.xpath("string(td[2]//span[contains(@class,'badge')])") for r in rows} == {"ok"}
     counts = [int(c) for c in tree.xpath("//span[@class='count']/text()")]
-    assert counts[0] > 0 and counts[1] > 0  # crawled today: new and edited
+    # crawled twice today: the first crawl was each source's baseline (history), so what is new
+    # and edited today is the later crawl's, and the two releases stored by hand
+    v2 = [EXPECTED[s]["v2"] for s in SITES]
+    assert counts[:2] == [sum(len(e["new"]) for e in v2) + 2, sum(len(e["edited"]) for e in v2) + 1]
+    baselines = tree.xpath("//ul[@id='baselines']/li")
+    assert len(baselines) == len(SITES)
+    ice = EXPECTED["ice"]["v1"]["releases"]
+    assert f"ice: baseline, {ice} releases stored as history" in [
+        " ".join(li.text_content().split()).removeprefix("baseline ") for li in baselines
+    ]
     assert tree.xpath("//form[@action='/crawl']//input[@name='token' and @type='password']")
 
 
@@ -168,6 +179,12 @@ def test_the_crawl_button_is_open_without_a_token(open_server):
         open_server.url + "/crawl", data={"source": ""}, headers={"Origin": "https://evil.example"}
     )
     assert foreign.status_code == 403
+    # browsers say where a request comes from in Sec-Fetch-Site; under our no-referrer policy
+    # their Origin is "null", even for our own forms
+    for site, answer in (("cross-site", 403), ("same-site", 403), ("same-origin", 303)):
+        headers = {"Sec-Fetch-Site": site, "Origin": "null"}
+        sent = httpx.post(open_server.url + "/crawl", data={"source": "dhs"}, headers=headers)
+        assert sent.status_code == answer, site
     open_server.crawls.finish_all()
 
 
@@ -204,3 +221,121 @@ def test_dashboard_and_api_show_open_health_problems(server, undated_il_ag):
     assert [(p["kind"], p["since"]) for p in il["health"]["problems"]] == [
         ("undated", "2026-11-28T09:30:00Z")
     ]
+
+
+# --- decisions on a thread's members, its feed, and the threads of a release ------------------
+
+
+def member_item(tree, release: int):
+    [item] = tree.xpath(f"//ol[@id='timeline']/li[@id='release-{release}']")
+    return item
+
+
+def test_the_thread_page_offers_accept_for_suggestions_and_reject_for_every_member(
+    server, decisions
+):
+    tree = page(server, f"/threads/{decisions.thread}")
+    no_active_content(tree)
+    buttons = {
+        member: sorted(member_item(tree, member).xpath(".//button/text()"))
+        for member in (decisions.suggested, decisions.confirmed, decisions.history)
+    }
+    assert buttons == {
+        decisions.suggested: ["Accept", "Reject"],
+        decisions.confirmed: ["Reject"],
+        decisions.history: ["Reject"],
+    }
+    assert member_item(tree, decisions.history).xpath(".//span[contains(@class,'s-history')]")
+    assert not member_item(tree, decisions.confirmed).xpath(".//span[contains(@class,'s-history')]")
+    assert tree.xpath("//form[@class='decisions']//input[@name='token' and @type='password']")
+
+
+def test_accept_and_reject_need_the_token_and_are_final(server, decisions):
+    path = f"{server.url}/threads/{decisions.thread}"
+    form = {"release": str(decisions.suggested)}
+    refused = httpx.post(path + "/accept", data=form)
+    assert refused.status_code == 401 and "token" in refused.text
+    assert httpx.post(path + "/accept", data={**form, "token": "nope"}).status_code == 401
+    assert member_item(page(server, path[len(server.url) :]), decisions.suggested).get(
+        "data-state"
+    ) == ("suggested")
+    done = httpx.post(path + "/accept", data={**form, "token": TOKEN})
+    assert done.status_code == 303
+    assert done.headers["location"] == f"/threads/{decisions.thread}?accepted={decisions.suggested}"
+    after = page(server, done.headers["location"])
+    assert "accepted" in after.xpath("string(//div[@id='decided'])")
+    accepted = member_item(after, decisions.suggested)
+    assert accepted.get("data-state") == "confirmed"
+    assert accepted.xpath(".//button/text()") == ["Reject"]
+    gone = httpx.post(path + "/reject", data={"release": str(decisions.history), "token": TOKEN})
+    assert gone.status_code == 303
+    rejected = page(server, gone.headers["location"])
+    assert "rejected" in rejected.xpath("string(//div[@id='decided'])")
+    assert not rejected.xpath(f"//li[@id='release-{decisions.history}']")
+    with server.store.sessions() as session:
+        members = {
+            m.release_id: (m.state.value, m.method.value)
+            for m in session.scalars(
+                select(ThreadMember).where(ThreadMember.thread_id == decisions.thread)
+            )
+        }
+    assert members[decisions.suggested] == ("confirmed", "manual")
+    assert members[decisions.history] == ("rejected", "manual")
+    missing = httpx.post(path + "/accept", data={"release": "999999", "token": TOKEN})
+    assert missing.status_code == 404
+    assert httpx.post(path + "/accept", data={"token": TOKEN}).status_code == 422
+
+
+def test_decisions_from_another_site_are_refused_without_a_token(open_server, decisions):
+    path = f"{open_server.url}/threads/{decisions.thread}/accept"
+    form = {"release": str(decisions.suggested)}
+    foreign = httpx.post(path, data=form, headers={"Origin": "https://evil.example"})
+    assert foreign.status_code == 403
+    own = httpx.post(path, data=form, headers={"Origin": open_server.url})
+    assert own.status_code == 303
+
+
+def test_a_thread_feed_has_its_members_history_and_edits(server, decisions):
+    response = httpx.get(f"{server.url}/threads/{decisions.thread}/feed.atom", timeout=30)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/atom+xml")
+    assert "<script" not in response.text and "<img" not in response.text
+    feed = feedparser.parse(response.content)
+    assert feed.bozo == 0, feed.get("bozo_exception")
+    assert feed.feed.title == "Thread: Decisions on detainers"
+    assert feed.feed.link == f"{server.url}/threads/{decisions.thread}"
+    by_kind: dict[str, list] = {}
+    for entry in feed.entries:
+        by_kind.setdefault(entry.tags[0].term, []).append(entry)
+    assert set(by_kind) == {"joined", "suggested", "history", "edited"}
+    [suggested] = by_kind["suggested"]
+    assert suggested.title == "Suggested: " + HOSTILE_TITLE
+    [history] = by_kind["history"]
+    assert history.title.startswith("History (joined): ICE reports detainer figures")
+    assert history.updated.startswith("2026-01-08T00:00:00")  # its own date
+    # a member's edit is in it (the hostile suggestion's is not: it is no member yet)
+    assert [e.title for e in by_kind["edited"]] == [
+        "Edited: ICE reports detainer figures for fiscal year 2025"
+    ]
+    assert len({e.id for e in feed.entries}) == len(feed.entries)
+    assert all(
+        link.href.startswith(("http://", "https://")) for e in feed.entries for link in e.links
+    )
+    thread_page = page(server, f"/threads/{decisions.thread}")
+    assert thread_page.xpath("//link[@type='application/atom+xml']/@href") == [
+        f"/threads/{decisions.thread}/feed.atom"
+    ]
+    assert httpx.get(f"{server.url}/threads/999/feed.atom").status_code == 404
+
+
+def test_the_release_page_names_its_threads_with_state_and_history(server, decisions):
+    tree = page(server, f"/releases/{server.store.ids['edited']}")
+    rows = {
+        li.xpath("string(a)"): li.xpath(".//span[contains(@class,'badge')]/text()")
+        for li in tree.xpath("//section[@id='threads']//li")
+    }
+    assert rows["Decisions on detainers"] == ["confirmed", "history"]
+    assert "ICE detainer dispute" in rows and "history" not in rows["ICE detainer dispute"]
+    api = httpx.get(f"{server.url}/api/releases/{server.store.ids['edited']}").json()
+    [mine] = [t for t in api["threads"] if t["id"] == decisions.thread]
+    assert (mine["state"], mine["history"], mine["method"]) == ("confirmed", True, "matched")
