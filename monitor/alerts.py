@@ -4,8 +4,8 @@ Three kinds of event, each chosen in ``[alerts] events``:
 
 - ``thread``: a release joined a thread, or was suggested for one;
 - ``source``: a source broke (a health problem appeared) or recovered (its problems cleared);
-- ``watched``: a release in an open thread was edited or removed (not one that joined it as
-  history).
+- ``watched``: a release in an open thread was edited or removed (one that joined as history
+  too: its joining was no news, but a later edit of it is).
 
 One notification per event, plain text: a title and a short body with the release's title,
 thread, agency and link. Apprise retries a failed delivery itself (``retries`` times,
@@ -82,7 +82,6 @@ def watched_alerts(session: Session, run_ids: Sequence[int]) -> list[Alert]:
             Event.run_id.in_(list(run_ids)),
             Event.kind.in_([EventKind.EDITED, EventKind.REMOVED]),
             ThreadMember.state == MemberState.CONFIRMED,
-            ~ThreadMember.history,  # joined as history: never alerted
             Thread.status == ThreadStatus.OPEN,
         )
         .order_by(Event.id)

@@ -206,8 +206,8 @@ def _thread_updates(
     removed: set[int],
     ref: ToRef,
 ) -> list[ThreadUpdate]:
-    """Releases that joined (or were suggested for) a thread, and members edited or removed;
-    members that joined as history are never thread updates."""
+    """Releases that joined (or were suggested for) a thread, and members edited or removed
+    (joining as history is no update, but a later edit of such a member is)."""
     items: dict[int, list[ThreadItem]] = defaultdict(list)
     names: dict[int, str] = {}
     joined = session.execute(
@@ -239,7 +239,6 @@ def _thread_updates(
             .where(
                 ThreadMember.release_id.in_(changed),
                 ThreadMember.state == MemberState.CONFIRMED,
-                ~ThreadMember.history,
             )
         ).all()
         for thread_id, name, release in members:

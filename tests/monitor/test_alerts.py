@@ -222,7 +222,7 @@ def test_thread_and_watched_alerts_from_the_store(sessions: sessionmaker[Session
                     method=MemberMethod.SEED,
                     state=MemberState.CONFIRMED,
                     joined_at=moment,
-                    history=release is old,  # joined as history: never alerted
+                    history=release is old,  # joined as history: its later edit is alerted all the same
                 )
             )
         run = CrawlRun(
@@ -264,6 +264,7 @@ def test_thread_and_watched_alerts_from_the_store(sessions: sessionmaker[Session
     assert [a.title for a in watched] == [
         "Thread 'ICE detainer dispute': edited: ICE reports detainer figures 1",
         "Thread 'ICE detainer dispute': removed: ICE reports detainer figures 2",
+        "Thread 'ICE detainer dispute': edited: ICE reports detainer figures 4",
     ]
     assert "edited (title, body changed)" in watched[0].body
     assert "removed from the agency's site" in watched[1].body
