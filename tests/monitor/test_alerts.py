@@ -222,7 +222,7 @@ def test_thread_and_watched_alerts_from_the_store(sessions: sessionmaker[Session
                     method=MemberMethod.SEED,
                     state=MemberState.CONFIRMED,
                     joined_at=moment,
-                    history=release is old,  # joined as history: its later edit is alerted all the same
+                    history=release is old,  # joined as history; its later edit is alerted
                 )
             )
         run = CrawlRun(
