@@ -8,8 +8,17 @@ from collections.abc import Callable
 from typing import Any, get_args
 
 
+def whole_number(v: Any) -> bool:
+    """An integer, never a float such as 2.5 or 3.0 (TOML tells them apart) or a boolean."""
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
 def positive_int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool) and v > 0
+    return whole_number(v) and v > 0
+
+
+def non_negative_int(v: Any) -> bool:
+    return whole_number(v) and v >= 0
 
 
 def non_negative_number(v: Any) -> bool:

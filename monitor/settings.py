@@ -17,6 +17,7 @@ from monitor.setting_checks import (
     boolean,
     browser_name,
     non_empty_string,
+    non_negative_int,
     non_negative_number,
     one_of,
     positive_int,
@@ -73,7 +74,7 @@ CRAWL_SETTINGS: tuple[Setting, ...] = (
         "retries",
         3,
         "retries of a request after a 5xx answer or a timeout",
-        non_negative_number,
+        non_negative_int,
         "a whole number >= 0",
     ),
     Setting(
@@ -118,8 +119,8 @@ CRAWL_SETTINGS: tuple[Setting, ...] = (
         "jitter",
         120,
         "up to this many seconds added at random to each scheduled crawl",
-        non_negative_number,
-        "a number of seconds >= 0",
+        non_negative_int,
+        "a whole number of seconds >= 0",
     ),
 )
 SOURCE_ONLY: tuple[Setting, ...] = (
@@ -329,7 +330,7 @@ ALERT_SETTINGS: tuple[Setting, ...] = (
         "retries",
         2,
         "retries of a failed notification",
-        lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 10,
+        lambda v: non_negative_int(v) and v <= 10,
         "a whole number from 0 to 10",
     ),
     Setting(
