@@ -288,6 +288,14 @@ HEALTH_SETTINGS: tuple[Setting, ...] = (
         "a number between 0 and 1",
     ),
     Setting(
+        "broken_share",
+        0.5,
+        "most release links of a listing fail when more than this share of them failed "
+        "in the last crawl",
+        share,
+        "a number between 0 and 1",
+    ),
+    Setting(
         "silence_factor",
         4.0,
         "a source is silent when its newest release is older than "

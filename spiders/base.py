@@ -15,7 +15,9 @@ from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import scrapy
+from scrapy import exceptions
 from scrapy.http import Response
+from twisted.internet import defer, error
 from twisted.python.failure import Failure
 
 from monitor.normalize import canonical_url
@@ -32,6 +34,13 @@ from spiders.items import (
 )
 
 GONE_STATUSES = (404, 410)
+# what a request that got no answer in time raises (Scrapy 2.14 has an exception of its own)
+TIMEOUTS: tuple[type[BaseException], ...] = (
+    TimeoutError,
+    defer.TimeoutError,
+    error.TimeoutError,
+    *((exceptions.DownloadTimeoutError,) if hasattr(exceptions, "DownloadTimeoutError") else ()),
+)
 
 
 def is_block_page(response: Response) -> bool:
@@ -264,15 +273,22 @@ class NewsroomSpider(scrapy.Spider):
             fields = self.release_fields(response)
         except Exception as exc:  # a site parser tripping on a new layout must not stop the crawl
             self.logger.exception("could not parse %s", response.url)
-            yield CrawlProblem(self.name, response.url, Problem.PARSE, f"parser error: {exc!r}")
+            yield CrawlProblem(
+                self.name,
+                response.url,
+                Problem.PARSE,
+                f"parser error: {exc!r}",
+                status=response.status,
+            )
             return
         missing = [name for name in ("title", "body") if not getattr(fields, name)]
         if missing:
             yield CrawlProblem(
                 self.name,
                 response.url,
-                Problem.PARSE,
+                Problem.MISSING,
                 f"release page has no {' or '.join(missing)}",
+                status=response.status,
             )
             return
         published, date_source = fields.published, fields.date_source
@@ -311,9 +327,17 @@ class NewsroomSpider(scrapy.Spider):
                 Problem.HTTP,
                 f"HTTP {response.status} after retries",
                 listing=listing,
+                status=response.status,
             )
         self.logger.debug("request failed: %s", failure.getTraceback())
         reason = failure.getErrorMessage() or getattr(failure.type, "__name__", "error")
+        timed_out = isinstance(failure.value, TIMEOUTS) or any(
+            word in reason.lower() for word in ("timed out", "timeout", "took longer than")
+        )
+        if timed_out:
+            return CrawlProblem(
+                self.name, url, Problem.TIMEOUT, f"no answer in time ({reason})", listing=listing
+            )
         return CrawlProblem(self.name, url, Problem.NETWORK, reason, listing=listing)
 
     def page_problem(self, response: Response, *, listing: bool) -> CrawlProblem | None:
@@ -324,10 +348,16 @@ class NewsroomSpider(scrapy.Spider):
                 Problem.BLOCKED,
                 f"blocked by the site (HTTP {response.status} 'Access Denied' page)",
                 listing=listing,
+                status=response.status,
             )
         if response.status != 200:
             return CrawlProblem(
-                self.name, response.url, Problem.HTTP, f"HTTP {response.status}", listing=listing
+                self.name,
+                response.url,
+                Problem.HTTP,
+                f"HTTP {response.status}",
+                listing=listing,
+                status=response.status,
             )
         return None
 

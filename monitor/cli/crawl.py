@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from monitor.cli import App, echo_json, iso_date, one_line_errors
 from monitor.crawl import Backfill, run_crawl
-from monitor.models import RunStatus, Source
+from monitor.models import Source
 from monitor.progress import CrawlProgress
 from monitor.threads import membership_verb
 
@@ -67,7 +67,7 @@ def crawl(
                 click.echo(f"{summary.source}: now {', '.join(health['opened'])}")
             if health.get("cleared"):
                 click.echo(f"{summary.source}: no longer {', '.join(health['cleared'])}")
-    if any(s.status is not RunStatus.OK for s in summaries):
+    if not all(s.status.worked for s in summaries):  # a partial run worked, with page errors
         raise SystemExit(1)
 
 
@@ -122,7 +122,7 @@ def backfill(
             click.echo(f"{key}: reached the end of the listing")
         elif row is not None and row.backfill_next:
             click.echo(f"{key}: `monitor backfill {key}` resumes at {row.backfill_next}")
-    if summary.status is not RunStatus.OK:
+    if not summary.status.worked:
         raise SystemExit(1)
 
 
