@@ -55,6 +55,23 @@ def url_list(v: Any) -> bool:
     )
 
 
+def end_markers(v: Any) -> bool:
+    """[] (the spider's own), or closing tags such as '</body>' and CSS or XPath selectors."""
+    from spiders.definition import selector_problem
+
+    return isinstance(v, list) and all(
+        isinstance(m, str)
+        and (re.fullmatch(r"</[A-Za-z][\w:.-]*>", m) is not None or selector_problem(m) is None)
+        for m in v
+    )
+
+
+def parameter_names(v: Any) -> bool:
+    return isinstance(v, list) and all(
+        isinstance(n, str) and re.fullmatch(r"[^\s=&#]+", n) is not None for n in v
+    )
+
+
 def score(v: Any) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= 100
 

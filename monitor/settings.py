@@ -16,10 +16,12 @@ from monitor.setting_checks import (
     apprise_urls,
     boolean,
     browser_name,
+    end_markers,
     non_empty_string,
     non_negative_int,
     non_negative_number,
     one_of,
+    parameter_names,
     positive_int,
     score,
     share,
@@ -93,6 +95,22 @@ CRAWL_SETTINGS: tuple[Setting, ...] = (
         "a positive integer",
     ),
     Setting("obey_robots", True, "obey robots.txt", boolean, "true or false"),
+    Setting(
+        "strip_query",
+        [],
+        "query parameters dropped from release and listing URLs, besides known tracking ones "
+        "(utm_*, fbclid, gclid, mc_cid, …)",
+        parameter_names,
+        "a list of query parameter names such as ['source', 'ref']",
+    ),
+    Setting(
+        "end_markers",
+        [],
+        "what a whole page holds: closing tags such as '</body>' or selectors such as "
+        "'footer' (any one found); [] for the spider's own",
+        end_markers,
+        "a list of closing tags such as '</body>' and CSS or XPath selectors such as 'footer'",
+    ),
     Setting(
         "impersonate",
         "",

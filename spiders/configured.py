@@ -42,7 +42,6 @@ LINK_ATTRIBUTES = ("href",)
 DATE_ATTRIBUTES = ("datetime", "content")
 DEFAULT_TITLE = ("h1", 'meta[property="og:title"]::attr(content)')
 DEFAULT_DATE = ('meta[property="article:published_time"]::attr(content)',)
-FEED_ENDS = (b"</rss>", b"</feed>", b"</rdf:rdf>")
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 
@@ -196,6 +195,8 @@ class HtmlSourceSpider(ConfiguredSpider):
 class FeedSourceSpider(ConfiguredSpider):
     """A configured RSS or Atom feed; its items are the releases."""
 
+    listing_end = ("</rss>", "</feed>", "</rdf:rdf>")  # a feed is whole when its root closes
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not self.definition.fetch_pages:  # no page to re-fetch: the feed is all there is
@@ -225,10 +226,6 @@ class FeedSourceSpider(ConfiguredSpider):
             parsed = feedparser.parse(response.body)
             response.meta["parsed_feed"] = parsed
         return parsed
-
-    def page_complete(self, response: Response) -> bool:
-        tail = response.body[-2048:].lower()
-        return any(end in tail for end in FEED_ENDS)
 
     def rows(self, response: Response) -> Iterator[Row]:
         for entry in self.feed(response).entries:

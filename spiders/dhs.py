@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from parsel import Selector, SelectorList
 from scrapy.http import Response
 
-from spiders.base import NewsroomSpider
+from spiders.base import END_OF_BODY, NewsroomSpider
 from spiders.dates import date_from_url, parse_date
 from spiders.items import ListingEntry, ReleaseFields
 from spiders.text import element_text, squash
@@ -60,6 +60,8 @@ class DhsSpider(NewsroomSpider):
     hosts = ("www.dhs.gov", "dhs.gov")
     default_start_urls = ("https://www.dhs.gov/news-releases/press-releases",)
     archive_urls = ("https://www.dhs.gov/archive/news?field_news_type_target_id=436",)
+    listing_end = (END_OF_BODY, "footer.usa-footer", "nav.usa-pagination")
+    release_end = (END_OF_BODY, "footer.usa-footer")
 
     def listing_entries(self, response: Response) -> Iterator[ListingEntry]:
         for selector, link in LISTING_ROWS:

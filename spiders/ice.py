@@ -19,7 +19,7 @@ from typing import Any
 
 from scrapy.http import Response
 
-from spiders.base import NewsroomSpider
+from spiders.base import END_OF_BODY, NewsroomSpider
 from spiders.dates import parse_date
 from spiders.items import ListingEntry, ReleaseFields
 from spiders.text import element_text, squash
@@ -45,6 +45,8 @@ class IceSpider(NewsroomSpider):
     agency = "U.S. Immigration and Customs Enforcement"
     hosts = ("www.ice.gov", "ice.gov")
     default_start_urls = ("https://www.ice.gov/newsroom",)
+    listing_end = (END_OF_BODY, "footer.usa-footer", "nav.usa-pagination")
+    release_end = (END_OF_BODY, "footer.usa-footer")
 
     def listing_entries(self, response: Response) -> Iterator[ListingEntry]:
         for row in response.css(".views-row"):

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from scrapy.http import Response
 
-from spiders.base import NewsroomSpider
+from spiders.base import END_OF_BODY, NewsroomSpider
 from spiders.dates import parse_date
 from spiders.items import ListingEntry, ReleaseFields
 from spiders.text import element_text, squash
@@ -50,6 +50,8 @@ class NyAgSpider(NewsroomSpider):
     agency = "New York Attorney General"
     hosts = ("ag.ny.gov", "www.ag.ny.gov")
     default_start_urls = ("https://ag.ny.gov/press-releases",)
+    listing_end = (END_OF_BODY, "footer.site-footer", "nav.pager")
+    release_end = (END_OF_BODY, "footer.site-footer")
 
     def listing_entries(self, response: Response) -> Iterator[ListingEntry]:
         for row in response.css(".view-content .views-row"):
