@@ -195,7 +195,7 @@ class NewsroomSpider(scrapy.Spider):
             entries, href = list(cached.entries), cached.next_url
         else:
             entries = [
-                ListingEntry(self.follow_url(response, e.url), e.published)
+                ListingEntry(self.follow_url(response, e.url), e.published, e.title)
                 for e in self.listing_entries(response)
             ]
             found = self.next_page(response) if complete else None

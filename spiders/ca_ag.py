@@ -74,7 +74,8 @@ class CaAgSpider(NewsroomSpider):
             if published is None:
                 text = row.css(".views-field-field-release-date ::text").getall()
                 published = parse_date(squash(" ".join(text)))
-            yield ListingEntry(href.strip(), published)
+            title = squash(" ".join(row.css(".views-field-title a ::text").getall()))
+            yield ListingEntry(href.strip(), published, title or None)
 
     def next_page(self, response: Response) -> str | None:
         href = response.css("ul.pager li.pager-next a::attr(href)").get()

@@ -130,7 +130,7 @@ class ConfiguredSpider(NewsroomSpider):
 
     def listing_entries(self, response: Response) -> Iterator[ListingEntry]:
         for row in self.rows(response):
-            yield ListingEntry(row.url, row.published)
+            yield ListingEntry(row.url, row.published, row.title.value)
 
     def release_fields(self, response: Response) -> ReleaseFields:
         rules = self.definition.release

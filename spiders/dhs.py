@@ -38,9 +38,9 @@ _SITE_SUFFIX = re.compile(r"\s*\|\s*Homeland Security\s*$")
 _LABEL_XPATH = "//body//text()[starts-with(normalize-space(), 'Release Date')]/.."
 # The listing views: their rows and the release link in a row (the first that has rows is read).
 LISTING_ROWS = (
-    ("ul.usa-collection li.usa-collection__item", ".usa-collection__heading a::attr(href)"),
-    ("div.news-updates.views-row", "h3.news-updates-title a::attr(href)"),  # /all-news-updates
-    (".view-content div.views-row", "h3 a::attr(href)"),  # /archive/news
+    ("ul.usa-collection li.usa-collection__item", ".usa-collection__heading a"),
+    ("div.news-updates.views-row", "h3.news-updates-title a"),  # /all-news-updates
+    (".view-content div.views-row", "h3 a"),  # /archive/news
 )
 # Parts of an ``article`` that are not the release (used when the body field is missing).
 BODY_DROP = (
@@ -67,10 +67,12 @@ class DhsSpider(NewsroomSpider):
         for selector, link in LISTING_ROWS:
             rows = response.css(selector)
             for row in rows:
-                href = row.css(link).get() or row.css("a[href*='/news/']::attr(href)").get()
+                anchor = row.css(link) or row.css("a[href*='/news/']")
+                href = anchor.attrib.get("href") if anchor else None
                 if href:
                     published = parse_date(row.css("time::attr(datetime)").get())
-                    yield ListingEntry(href, published or date_from_url(href))
+                    title = squash(anchor[0].xpath("string()").get()) or None
+                    yield ListingEntry(href, published or date_from_url(href), title)
             if rows:
                 return
 

@@ -52,7 +52,9 @@ class IceSpider(NewsroomSpider):
         for row in response.css(".views-row"):
             href = row.css(".news-title a::attr(href)").get()
             if href:  # sidebar views (Spotlight) have rows without a news title
-                yield ListingEntry(href, _first_date(row.css(".news-date::text").getall()))
+                published = _first_date(row.css(".news-date::text").getall())
+                title = squash(row.css(".news-title a").xpath("string()").get())
+                yield ListingEntry(href, published, title or None)
 
     def next_page(self, response: Response) -> str | None:
         for css in NEXT_PAGE:

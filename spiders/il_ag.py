@@ -42,7 +42,8 @@ class IlAgSpider(NewsroomSpider):
             published = parse_date(row.css("time::attr(datetime)").get()) or parse_date(
                 squash(" ".join(row.css(".news-item-date ::text, time ::text").getall()))
             )
-            yield ListingEntry(href, published)
+            title = squash(" ".join(row.css(".news-item-title ::text").getall()))
+            yield ListingEntry(href, published, title or None)
 
     def next_page(self, response: Response) -> str | None:
         return None  # the whole archive is one page

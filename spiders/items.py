@@ -35,6 +35,7 @@ class ListingEntry:
 
     url: str
     published: dt.date | None = None
+    title: str | None = field(default=None, compare=False)  # as the row shows it
 
 
 @dataclass(frozen=True)

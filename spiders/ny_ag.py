@@ -61,7 +61,8 @@ class NyAgSpider(NewsroomSpider):
             published = parse_date(row.css("time::attr(datetime)").get())
             if published is None:
                 published = parse_date(squash(" ".join(row.css("time ::text").getall())))
-            yield ListingEntry(href.strip(), published)
+            title = squash(" ".join(row.css(".views-field-title a ::text").getall()))
+            yield ListingEntry(href.strip(), published, title or None)
 
     def next_page(self, response: Response) -> str | None:
         """The link to the following page: the "next" item, else the numbered link after this one.
