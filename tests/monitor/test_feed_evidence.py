@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -13,6 +11,7 @@ from sqlalchemy import select
 from monitor.models import Release, Version
 from monitor.store import decompress
 from tests.monitor.test_crawl_e2e import crawl, summaries
+from tests.newsrooms import serve_pages
 
 # RSS 1.0: the items are namespaced, and the channel lists them in another order than the
 # document holds them; the third item carries no link of its own but its rdf:about
@@ -32,25 +31,12 @@ FEED = b"""<?xml version="1.0" encoding="utf-8"?>
 
 @pytest.fixture
 def feed_root() -> Iterator[str]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = FEED if self.path == "/rss" else b""
-            self.send_response(200 if body else 404)
-            self.send_header("Content-Type", "application/rss+xml")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_pages(
+        lambda path: (
+            (200, FEED, "application/rss+xml") if path == "/rss" else (404, b"", "text/html")
+        )
+    ) as root:
+        yield root
 
 
 def test_each_feed_release_keeps_its_own_item(tmp_path: Path, database_url, sessions, feed_root):

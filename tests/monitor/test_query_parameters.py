@@ -5,9 +5,7 @@ release in two."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -29,6 +27,7 @@ from monitor.models import (
 )
 from monitor.normalize import canonical_url
 from tests.monitor.test_crawl_e2e import crawl, summaries
+from tests.newsrooms import serve_pages
 
 
 @pytest.mark.parametrize(
@@ -61,28 +60,15 @@ PAGE = b"""<html><body><h1>A release</h1><div class="body"><p>%s</p></div>
 <footer>Contact</footer></body></html>"""
 
 
+def page(path: str) -> tuple[int, bytes, str]:
+    path = path.split("?")[0]
+    return 200, LISTING if path == "/news" else PAGE % path.encode(), "text/html"
+
+
 @pytest.fixture
 def newsroom() -> Iterator[str]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            path = self.path.split("?")[0]
-            body = LISTING if path == "/news" else PAGE % path.encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_pages(page) as root:
+        yield root
 
 
 def config(path: Path, database_url: str, root: str, strip: str) -> Path:
