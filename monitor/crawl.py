@@ -78,6 +78,14 @@ def scrapy_settings(source: SourceConfig) -> Settings:
     return settings
 
 
+def spider_options(source: SourceConfig) -> dict[str, Any]:
+    """The spider's arguments from the source's settings (a crawl's and a check's alike)."""
+    return {
+        "end_markers": tuple(source.get("end_markers")) or None,
+        "strip_query": tuple(source.get("strip_query")),
+    }
+
+
 def _impersonating(values: dict[str, Any]) -> dict[str, Any]:
     """Settings that fetch through curl_cffi with a browser's TLS fingerprint (robots.txt,
     retries, delays and conditional requests stay Scrapy's). Left at our default, the User-Agent
@@ -147,7 +155,12 @@ def run_crawl(
         closers.append(closer)  # signal receivers are weak references: keep them alive
         crawler.signals.connect(closer, signal=signals.spider_closed)
         return process.crawl(
-            crawler, start_urls=start_urls, max_pages=pages, **plan, recorder=recorder
+            crawler,
+            start_urls=start_urls,
+            max_pages=pages,
+            **plan,
+            **spider_options(source),
+            recorder=recorder,
         )
 
     # Sources on one host take turns, so the per-host limit holds across sources too;

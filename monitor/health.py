@@ -8,7 +8,10 @@ The rules, each against the source's own history (backfill and interrupted runs 
 
 - ``blocked``: the last run met a block page;
 - ``empty``: the last run's listing pages showed no release at all;
-- ``failing``: the last ``failures`` runs all failed (when no rule above says why);
+- ``failing``: the last ``failures`` runs all failed or were blocked (when no rule above says
+  why); a ``partial`` run, whose listing worked, breaks the streak;
+- ``pages``: the same release pages failed in each of the last ``failures`` runs;
+- ``broken``: more than ``broken_share`` of the release links the last listing showed failed;
 - ``fewer``: the last run's listing showed far fewer releases per page than the median of the
   source's recent ok runs;
 - ``undated``: most of the last run's listing rows had no date, where usually few lack one;
@@ -22,25 +25,28 @@ import enum
 import itertools
 import statistics
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor.models import CrawlRun, Release, RunListing, RunStatus, Source
+from monitor.models import CrawlRun, Release, RunFailure, RunListing, RunStatus, Source
 
 GAP_SAMPLE = 30  # recent releases a source's usual gap is learned from
 HISTORY = 10  # recent ok runs a source's usual listing is learned from
 MIN_HISTORY = 3  # ok runs needed before "fewer than usual" can be said
 MIN_ROWS = 3  # listing rows needed before "most are undated" can be said
 FAILED = (RunStatus.FAILED, RunStatus.BLOCKED)
+PAGES_NAMED = 3  # failed release pages named in a problem's detail
 
 
 class ProblemKind(enum.StrEnum):
     BLOCKED = "blocked"
     EMPTY = "empty"
     FAILING = "failing"
+    PAGES = "pages"
+    BROKEN = "broken"
     FEWER = "fewer"
     UNDATED = "undated"
     SILENT = "silent"
@@ -54,6 +60,8 @@ LABELS = {
     ProblemKind.BLOCKED: "blocked",
     ProblemKind.EMPTY: "listing shows no releases",
     ProblemKind.FAILING: "crawls failing",
+    ProblemKind.PAGES: "release pages failing",
+    ProblemKind.BROKEN: "most release links fail",
     ProblemKind.FEWER: "far fewer releases listed",
     ProblemKind.UNDATED: "dates missing",
     ProblemKind.SILENT: "silent",
@@ -75,6 +83,8 @@ class RunFacts:
     listing_pages: int
     rows: int | None
     undated: int | None
+    # the release pages that failed: url -> reason (a spiders.items.Problem value)
+    failed_pages: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def per_page(self) -> float | None:
@@ -136,6 +146,13 @@ def recent_runs(session: Session, source_id: int, limit: int = 30) -> list[RunFa
         .order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc())
         .limit(limit)
     ).all()
+    failed: dict[int, dict[str, str]] = {run.id: {} for run, _ in rows}
+    for run_id, url, reason in session.execute(
+        select(RunFailure.run_id, RunFailure.url, RunFailure.reason).where(
+            RunFailure.run_id.in_(list(failed)), RunFailure.listing.is_(False)
+        )
+    ):
+        failed[run_id][url] = reason
     return [
         RunFacts(
             run.status,
@@ -143,6 +160,7 @@ def recent_runs(session: Session, source_id: int, limit: int = 30) -> list[RunFa
             run.listing_pages,
             listing.rows if listing else None,
             listing.undated if listing else None,
+            failed[run.id],
         )
         for run, listing in rows
     ]
@@ -169,10 +187,41 @@ def run_findings(runs: Sequence[RunFacts], settings: Mapping[str, Any]) -> list[
         found.append(
             Finding(ProblemKind.FAILING, f"{streak} crawls in a row failed; the last: {last.error}")
         )
-    ok = [r for r in runs[1:] if r.status is RunStatus.OK][:HISTORY]
+    pages = _same_pages(runs[: settings["failures"]], settings["failures"])
+    broken = _broken(last, settings["broken_share"])
+    ok = [r for r in runs[1:] if r.status.worked][:HISTORY]
     fewer = _fewer(last, ok, settings["fewer_share"])
     undated = _undated(last, ok, settings["undated_share"])
-    return found + [f for f in (fewer, undated) if f is not None]
+    return found + [f for f in (pages, broken, fewer, undated) if f is not None]
+
+
+def _same_pages(runs: Sequence[RunFacts], needed: int) -> Finding | None:
+    """Release pages that failed in every one of the last ``needed`` runs (newest first)."""
+    if len(runs) < needed or not all(r.status.worked for r in runs):
+        return None  # a run whose listing failed tried no release page
+    same = set(runs[0].failed_pages).intersection(*(r.failed_pages for r in runs[1:]))
+    if not same:
+        return None
+    named = sorted(same)[:PAGES_NAMED]
+    listed = ", ".join(f"{url} ({runs[0].failed_pages[url]})" for url in named)
+    more = f" and {len(same) - len(named)} more" if len(same) > len(named) else ""
+    pages = "the same release page" if len(same) == 1 else f"the same {len(same)} release pages"
+    return Finding(
+        ProblemKind.PAGES,
+        f"{pages} failed in each of the last {len(runs)} crawls: {listed}{more}",
+    )
+
+
+def _broken(last: RunFacts, share: float) -> Finding | None:
+    """Most release links of the last listing failed (they answer 404, time out, …)."""
+    failed, rows = len(last.failed_pages), last.rows
+    if not last.status.worked or not rows or rows < MIN_ROWS or failed <= share * rows:
+        return None
+    reasons = sorted(set(last.failed_pages.values()))
+    return Finding(
+        ProblemKind.BROKEN,
+        f"{failed} of the {rows} release links the listing showed failed ({', '.join(reasons)})",
+    )
 
 
 def _fewer(last: RunFacts, ok: Sequence[RunFacts], share: float) -> Finding | None:
@@ -215,7 +264,7 @@ def findings(
     """Everything wrong with ``source`` now: its runs' findings, and silence while it works."""
     runs = recent_runs(session, source.id)
     found = run_findings(runs, settings)
-    if not runs or runs[0].status is RunStatus.OK:  # a broken source is silent for that reason
+    if not runs or runs[0].status.worked:  # a broken source is silent for that reason
         state = quiet(session, source.key, day, settings)
         if state.silent:
             found.append(Finding(ProblemKind.SILENT, state.detail))

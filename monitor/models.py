@@ -40,11 +40,21 @@ class ReleaseStatus(enum.StrEnum):
 
 
 class RunStatus(enum.StrEnum):
+    """How a run ended: ``ok``; ``partial`` (the listing was read, some release pages failed);
+    ``failed`` (no listing to trust); ``blocked`` (a block page); ``interrupted`` (stopped).
+    ``running`` until it ends."""
+
     RUNNING = "running"
     OK = "ok"
+    PARTIAL = "partial"
     FAILED = "failed"
     BLOCKED = "blocked"
     INTERRUPTED = "interrupted"
+
+    @property
+    def worked(self) -> bool:
+        """The listing was read whole: what the run stored can be trusted."""
+        return self in (RunStatus.OK, RunStatus.PARTIAL)
 
 
 class EventKind(enum.StrEnum):
@@ -161,8 +171,34 @@ class CrawlRun(Base):
     baseline: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     source: Mapped[Source] = relationship()
+    failures: Mapped[list[RunFailure]] = relationship(
+        order_by="RunFailure.id", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     __table_args__ = (Index("ix_crawl_runs_source_started", "source_id", "started_at"),)
+
+
+class RunFailure(Base):
+    """A page a run could not use, and why (a :class:`spiders.items.Problem` value)."""
+
+    __tablename__ = "run_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    reason: Mapped[str] = mapped_column(String(16))  # timeout, http, missing, storage, …
+    status: Mapped[int | None] = mapped_column(Integer)  # the HTTP status, where one came
+    detail: Mapped[str] = mapped_column(Text, default="")
+    listing: Mapped[bool] = mapped_column(default=False)  # a listing page, not a release page
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "url": self.url,
+            "reason": self.reason,
+            "status": self.status,
+            "detail": self.detail,
+            "listing": self.listing,
+        }
 
 
 class Event(Base):

@@ -9,30 +9,13 @@ lines such as "Last reviewed" stamps.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import unicodedata
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from collections.abc import Collection
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-TRACKING_PARAMS = frozenset(
-    {
-        "fbclid",
-        "gclid",
-        "dclid",
-        "msclkid",
-        "mc_cid",
-        "mc_eid",
-        "_ga",
-        "_gl",
-        "igshid",
-        "yclid",
-        "ref",
-        "ref_src",
-        "cmpid",
-        "source",
-        "sc_cid",
-    }
-)
 _QUOTES = str.maketrans(
     {
         "\u2018": "'",
@@ -68,20 +51,52 @@ _VOLATILE_LINE = re.compile(
 _DASH_SPACING = re.compile(r"\s*-\s*")
 
 
-def canonical_url(url: str) -> str:
-    """Lower-case scheme and host, no fragment, no tracking parameters (``utm_*`` and kin)."""
+def canonical_url(url: str, *, strip: Collection[str] = ()) -> str:
+    """Lower-case scheme and host, no default port, no fragment, no tracking parameters.
+
+    Tracking parameters are those of the ClearURLs rules (``utm_*``, ``fbclid``, ``gclid``,
+    ``mc_cid``, ``mc_eid``, ``_ga``, ``msclkid`` and the like, by way of the ``unalix`` package);
+    ``strip`` names more that carry no meaning on a source's site. Any other parameter, such as
+    ``source``, ``ref`` or ``id``, can tell two releases apart and is kept.
+    """
     parts = urlsplit(url.strip())
-    query = [
-        (k, v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if not (k.lower().startswith("utm_") or k.lower() in TRACKING_PARAMS)
-    ]
     netloc = parts.netloc.lower()
     if parts.scheme == "http" and netloc.endswith(":80"):
         netloc = netloc[:-3]
     elif parts.scheme == "https" and netloc.endswith(":443"):
         netloc = netloc[:-4]
-    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", urlencode(query), ""))
+    query = parts.query
+    if query:
+        dropped = {name.lower() for name in strip}
+        host = parts.hostname or ""
+        query = urlencode(
+            [
+                (k, v)
+                for k, v in parse_qsl(query, keep_blank_values=True)
+                if k.lower() not in dropped and not is_tracking(host, k)
+            ]
+        )
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", query, ""))
+
+
+@functools.lru_cache(maxsize=4096)
+def is_tracking(host: str, name: str) -> bool:
+    """Whether the ClearURLs rules strip the query parameter ``name`` on ``host`` (any case:
+    ``UTM_Source`` is ``utm_source``). Referral parameters (``ref``) are not tracking here."""
+    import unalix  # loaded on first use: its rules take half a second to compile
+
+    for candidate in dict.fromkeys((name, name.lower())):
+        probe = f"https://{host or 'example.org'}/?{quote(candidate, safe='')}=1"
+        cleaned = unalix.clear_url(
+            probe,
+            ignoreReferralMarketing=True,
+            ignoreRedirections=True,
+            ignoreRawRules=True,
+            skipBlocked=True,
+        )
+        if not urlsplit(cleaned).query:
+            return True
+    return False
 
 
 def strip_volatile(text: str) -> str:

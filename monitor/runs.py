@@ -1,9 +1,13 @@
 """One crawl run of one source: its row in ``crawl_runs``, its counts, and its verdict.
 
 Release pages are stored in small batches (up to ``BATCH_SIZE`` pages or ``BATCH_SECONDS``
-seconds, one transaction each), so a crawl that dies loses at most the last batch. Removals wait
-for the end: they are applied only when the run finished ``ok`` (no block page,
-no failed or cut-short page, every listing page read).
+seconds, one transaction each), so a crawl that dies loses at most the last batch.
+
+A run ends ``ok``, ``partial`` (every listing page was read, some release pages failed),
+``failed`` (a listing page failed, or none was read), ``blocked`` or ``interrupted``. Every page
+that failed is recorded with its reason (``run_failures``). Removals wait for the end: they are
+applied only when the listing was read whole and no page met trouble at the site (a page that
+lacks a field, trips the parser, was never there or could not be stored does not count).
 """
 
 from __future__ import annotations
@@ -14,12 +18,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.baseline import completes_baseline, start_run
 from monitor.db import transaction
 from monitor.listings import listing_caches, save_listings
-from monitor.models import CrawlRun, RunListing, RunStatus, Source, utcnow
+from monitor.models import CrawlRun, Release, RunFailure, RunListing, RunStatus, Source, utcnow
 from monitor.store import (
     Outcome,
     due_for_recheck,
@@ -44,6 +50,7 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 100
 BATCH_SECONDS = 2.0
 COUNTERS = ("pages", "new", "edited", "unchanged", "removed", "restored", "errors")
+FAILURES_SHOWN = 5  # failed pages listed under a run's summary line
 
 
 @dataclass
@@ -80,11 +87,17 @@ class RunSummary:
     health: dict[str, list[str]] = field(default_factory=dict)
 
     def line(self) -> str:
+        """The run in one line, then each failed page (or why the run did not start)."""
         counts = "  ".join(f"{name} {getattr(self, name)}" for name in COUNTERS)
-        text = f"{self.source:<8} {self.status.value:<11} {counts}  ({self.seconds:.1f}s)"
+        lines = [f"{self.source:<8} {self.status.value:<11} {counts}  ({self.seconds:.1f}s)"]
+        lines += [f"{p.message}: {p.url}" for p in self.problems[:FAILURES_SHOWN]]
+        if len(self.problems) > FAILURES_SHOWN:
+            lines.append(f"… and {len(self.problems) - FAILURES_SHOWN} more failed pages")
+        if self.error and not self.problems:
+            lines.append(self.error)
         if self.baseline:
-            text += "  baseline"
-        return f"{text}\n{'':9}{self.error}" if self.error else text
+            lines[0] += "  baseline"
+        return f"\n{'':9}".join(lines)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -100,7 +113,19 @@ class RunSummary:
             "health": self.health,
             "baseline": self.baseline,
             "baseline_complete": self.baseline_complete,
+            "failures": [failure_record(p) for p in self.problems],
         }
+
+
+def failure_record(problem: CrawlProblem) -> dict[str, Any]:
+    """A failed page as the CLI and the API show it (the shape of ``RunFailure.as_json``)."""
+    return {
+        "url": problem.url,
+        "reason": problem.problem.value,
+        "status": problem.status,
+        "detail": problem.message,
+        "listing": problem.listing,
+    }
 
 
 class RunRecorder:
@@ -124,6 +149,8 @@ class RunRecorder:
         self.cap = cap
         self.on_progress = on_progress
         self.gone: list[str] = []
+        self.gone_status: dict[str, int] = {}
+        self.listing_cut = False  # a listing page arrived cut short
         self.listings: list[ListingPage] = []  # fetched in full, to remember for a 304 next time
         self.last_next: str | None = None  # the listing page after the last one read
         self.backfill = trigger == "backfill"
@@ -170,8 +197,10 @@ class RunRecorder:
                 self.flush()
         elif isinstance(item, ReleaseGone):
             self.gone.append(item.url)
+            self.gone_status[item.url] = item.status
         elif isinstance(item, ListingPage):
             self.summary.listing_pages += 1
+            self.listing_cut |= not item.complete
             self.summary.listing_rows += item.releases
             self.summary.undated_rows += item.undated
             # a cut-short page has no next link to trust: a backfill reads it again
@@ -199,11 +228,14 @@ class RunRecorder:
             for item in batch:
                 try:
                     self._count(self._store([item]))
-                except Exception as exc:
+                except Exception as exc:  # the database's failure, not the page's
                     log.exception("could not store %s", item.url)
                     self.handle(
                         CrawlProblem(
-                            item.source, item.url, Problem.PARSE, f"could not store release: {exc}"
+                            item.source,
+                            item.url,
+                            Problem.STORAGE,
+                            f"database error, release not stored: {_database_error(exc)}",
                         )
                     )
         self._progress()
@@ -226,6 +258,7 @@ class RunRecorder:
         """Decide the run's status, apply removals if it earned them, and close its row
         (``error``: why a run that never started did not)."""
         self.flush()
+        self._never_stored_gone()
         summary = self.summary
         summary.status = self._verdict(reason)
         summary.error = error or self._error_text(reason)
@@ -233,13 +266,24 @@ class RunRecorder:
             if self.backfill and summary.listing_pages:  # where the next backfill resumes
                 source = session.get_one(Source, self.source_id)
                 source.backfill_next, source.backfill_done = self.last_next, self.last_next is None
-            if summary.status is RunStatus.OK:  # a page of a broken walk is not worth replaying
+            if summary.status.worked:  # a page of a broken walk is not worth replaying
                 save_listings(session, session.get_one(Source, self.source_id), self.listings)
-            if summary.status is RunStatus.OK and self.gone:
+            if self.gone and self._proves_removals():
                 summary.removed = mark_removed(session, self.gone, run_id=summary.run_id)
             if summary.baseline:
                 self._complete_baseline(session)
             run = session.get_one(CrawlRun, summary.run_id)
+            session.add_all(
+                RunFailure(
+                    run_id=run.id,
+                    url=p.url[:2000],
+                    reason=p.problem.value,
+                    status=p.status,
+                    detail=p.message,
+                    listing=p.listing,
+                )
+                for p in summary.problems
+            )
             run.finished_at = utcnow()
             run.status = summary.status
             run.error = summary.error
@@ -263,15 +307,47 @@ class RunRecorder:
             source.baselined_at = utcnow()
         summary.baseline_complete = True
 
+    def _never_stored_gone(self) -> None:
+        """A release link that answers 404/410 and was never stored is an error of the run
+        (a stored one that does is a removal)."""
+        if not self.gone:
+            return
+        with self.factory() as session:
+            stored = set(session.scalars(select(Release.url).where(Release.url.in_(self.gone))))
+        for url in self.gone:
+            if url not in stored:
+                status = self.gone_status.get(url, 404)
+                what = f"HTTP {status}" if status != 200 else "a 'page not found' page"
+                self.handle(
+                    CrawlProblem(
+                        self.summary.source,
+                        url,
+                        Problem.GONE,
+                        f"release link answers {what} and was never stored",
+                        status=status,
+                    )
+                )
+        self.gone = [url for url in self.gone if url in stored]
+
     def _verdict(self, reason: str) -> RunStatus:
         problems = self.summary.problems
         if any(p.problem is Problem.BLOCKED for p in problems):
             return RunStatus.BLOCKED
         if reason == "shutdown":
             return RunStatus.INTERRUPTED
-        if problems or reason != "finished" or self.summary.listing_pages == 0:
+        if reason != "finished" or self.summary.listing_pages == 0:
             return RunStatus.FAILED
-        return RunStatus.OK
+        if self.listing_cut or any(p.listing for p in problems):
+            return RunStatus.FAILED
+        return RunStatus.PARTIAL if problems else RunStatus.OK
+
+    def _proves_removals(self) -> bool:
+        """The listing was read whole and the site was well: a 404 then means gone."""
+        status = self.summary.status
+        return status is RunStatus.OK or (
+            status is RunStatus.PARTIAL
+            and not any(p.problem.site_trouble for p in self.summary.problems)
+        )
 
     def _error_text(self, reason: str) -> str | None:
         problems = self.summary.problems
@@ -288,3 +364,9 @@ class RunRecorder:
     def _progress(self) -> None:
         if self.on_progress is not None:
             self.on_progress(self.summary)
+
+
+def _database_error(exc: Exception) -> str:
+    """The database's own words, on one line (not SQLAlchemy's statement dump)."""
+    text = str(getattr(exc, "orig", None) or exc) if isinstance(exc, SQLAlchemyError) else str(exc)
+    return " ".join(text.split())[:300] or type(exc).__name__

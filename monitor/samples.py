@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import threading
+import time
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -97,6 +98,8 @@ class Newsroom:
     state: str = "v1"
     blocked: bool = False
     broken: set[str] = field(default_factory=set)  # paths answered with 500
+    statuses: dict[str, int] = field(default_factory=dict)  # paths answered with this status
+    delays: dict[str, float] = field(default_factory=dict)  # seconds before answering a path
     etags: bool = True  # send ETags and answer a matching If-None-Match with 304
     requests: list[str] = field(default_factory=list)
     agents: list[str] = field(default_factory=list)  # User-Agent of each request, in order
@@ -116,6 +119,8 @@ class Newsroom:
             return 403, (site_dir / "v1" / "_blocked.html").read_bytes(), "text/html"
         if path in self.broken:
             return 500, b"<html><body>Internal Server Error</body></html>", "text/html"
+        if path in self.statuses:
+            return self.statuses[path], self._not_found(site_dir), "text/html"
         gone = gone_paths(site_dir, self.state)
         if path in gone:
             return gone[path], self._not_found(site_dir), "text/html"
@@ -156,6 +161,7 @@ def _handler_for(room: Newsroom) -> type[BaseHTTPRequestHandler]:
         disable_nagle_algorithm = True  # headers and body go out as separate writes
 
         def do_GET(self) -> None:
+            time.sleep(room.delays.get(urlsplit(self.path).path, 0))
             status, body, kind = room.respond(self.path)
             room.agents.append(self.headers.get("User-Agent", ""))
             tag = f'"{hashlib.sha1(body).hexdigest()[:16]}"'  # noqa: S324 (not for security)

@@ -8,8 +8,17 @@ from collections.abc import Callable
 from typing import Any, get_args
 
 
+def whole_number(v: Any) -> bool:
+    """An integer, never a float such as 2.5 or 3.0 (TOML tells them apart) or a boolean."""
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
 def positive_int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool) and v > 0
+    return whole_number(v) and v > 0
+
+
+def non_negative_int(v: Any) -> bool:
+    return whole_number(v) and v >= 0
 
 
 def non_negative_number(v: Any) -> bool:
@@ -43,6 +52,23 @@ def url_list(v: Any) -> bool:
         isinstance(v, list)
         and bool(v)
         and all(isinstance(u, str) and u.startswith(("http://", "https://")) for u in v)
+    )
+
+
+def end_markers(v: Any) -> bool:
+    """[] (the spider's own), or closing tags such as '</body>' and CSS or XPath selectors."""
+    from spiders.definition import selector_problem
+
+    return isinstance(v, list) and all(
+        isinstance(m, str)
+        and (re.fullmatch(r"</[A-Za-z][\w:.-]*>", m) is not None or selector_problem(m) is None)
+        for m in v
+    )
+
+
+def parameter_names(v: Any) -> bool:
+    return isinstance(v, list) and all(
+        isinstance(n, str) and re.fullmatch(r"[^\s=&#]+", n) is not None for n in v
     )
 
 

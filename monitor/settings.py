@@ -16,9 +16,12 @@ from monitor.setting_checks import (
     apprise_urls,
     boolean,
     browser_name,
+    end_markers,
     non_empty_string,
+    non_negative_int,
     non_negative_number,
     one_of,
+    parameter_names,
     positive_int,
     score,
     share,
@@ -73,7 +76,7 @@ CRAWL_SETTINGS: tuple[Setting, ...] = (
         "retries",
         3,
         "retries of a request after a 5xx answer or a timeout",
-        non_negative_number,
+        non_negative_int,
         "a whole number >= 0",
     ),
     Setting(
@@ -92,6 +95,22 @@ CRAWL_SETTINGS: tuple[Setting, ...] = (
         "a positive integer",
     ),
     Setting("obey_robots", True, "obey robots.txt", boolean, "true or false"),
+    Setting(
+        "strip_query",
+        [],
+        "query parameters dropped from release and listing URLs, besides known tracking ones "
+        "(utm_*, fbclid, gclid, mc_cid, …)",
+        parameter_names,
+        "a list of query parameter names such as ['source', 'ref']",
+    ),
+    Setting(
+        "end_markers",
+        [],
+        "what a whole page holds: closing tags such as '</body>' or selectors such as "
+        "'footer' (any one found); [] for the spider's own",
+        end_markers,
+        "a list of closing tags such as '</body>' and CSS or XPath selectors such as 'footer'",
+    ),
     Setting(
         "impersonate",
         "",
@@ -118,8 +137,8 @@ CRAWL_SETTINGS: tuple[Setting, ...] = (
         "jitter",
         120,
         "up to this many seconds added at random to each scheduled crawl",
-        non_negative_number,
-        "a number of seconds >= 0",
+        non_negative_int,
+        "a whole number of seconds >= 0",
     ),
 )
 SOURCE_ONLY: tuple[Setting, ...] = (
@@ -287,6 +306,14 @@ HEALTH_SETTINGS: tuple[Setting, ...] = (
         "a number between 0 and 1",
     ),
     Setting(
+        "broken_share",
+        0.5,
+        "most release links of a listing fail when more than this share of them failed "
+        "in the last crawl",
+        share,
+        "a number between 0 and 1",
+    ),
+    Setting(
         "silence_factor",
         4.0,
         "a source is silent when its newest release is older than "
@@ -329,7 +356,7 @@ ALERT_SETTINGS: tuple[Setting, ...] = (
         "retries",
         2,
         "retries of a failed notification",
-        lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 10,
+        lambda v: non_negative_int(v) and v <= 10,
         "a whole number from 0 to 10",
     ),
     Setting(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
@@ -22,12 +23,36 @@ def parse_schedule(text: str, *, timezone: str, jitter: int | None = None) -> Ba
             raise ValueError(f"{text!r}: the interval must be positive")
         delta = dt.timedelta(**{_UNITS[match[2].lower()]: amount})
         return IntervalTrigger(seconds=delta.total_seconds(), timezone=timezone, jitter=jitter)
+    fields = text.split()
     try:
-        return CronTrigger.from_crontab(text, timezone=timezone)
+        if len(fields) != 5:
+            raise ValueError(f"Wrong number of fields; got {len(fields)}, expected 5")
+        minute, hour, day, month, day_of_week = fields  # as CronTrigger.from_crontab reads them
+        return CronTrigger(
+            minute=minute,
+            hour=hour,
+            day=day,
+            month=month,
+            day_of_week=day_of_week,
+            timezone=timezone,
+            jitter=jitter,
+        )
     except ValueError as exc:
         raise ValueError(
             f"{text!r} is neither 'every N s|m|h|d' nor a crontab line like '0 7 * * *' ({exc})"
         ) from None
+
+
+def trigger_fields(trigger: BaseTrigger) -> tuple[Any, ...]:
+    """What makes two triggers fire alike: kind, schedule, time zone and jitter (a trigger's
+    text form leaves out the last two, and an interval's start moves with the time it was made)."""
+    schedule: Any = str(trigger)
+    if isinstance(trigger, IntervalTrigger):
+        schedule = trigger.interval
+    elif isinstance(trigger, CronTrigger):
+        schedule = (tuple(str(f) for f in trigger.fields), trigger.start_date, trigger.end_date)
+    zone = getattr(trigger, "timezone", None)
+    return type(trigger).__name__, schedule, str(zone), getattr(trigger, "jitter", None)
 
 
 def valid_schedule(value: object) -> bool:

@@ -10,15 +10,18 @@ whatever host served the listing, and a backfill's walk on into the site's archi
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import scrapy
-from scrapy.http import Response
+from scrapy import exceptions
+from scrapy.http import Response, TextResponse
+from twisted.internet import defer, error
 from twisted.python.failure import Failure
 
 from monitor.normalize import canonical_url
+from spiders.definition import select
 from spiders.items import (
     CrawlProblem,
     ListingCache,
@@ -32,6 +35,14 @@ from spiders.items import (
 )
 
 GONE_STATUSES = (404, 410)
+END_OF_BODY = "</body>"  # the body's own close
+# what a request that got no answer in time raises (Scrapy 2.14 has an exception of its own)
+TIMEOUTS: tuple[type[BaseException], ...] = (
+    TimeoutError,
+    defer.TimeoutError,
+    error.TimeoutError,
+    *((exceptions.DownloadTimeoutError,) if hasattr(exceptions, "DownloadTimeoutError") else ()),
+)
 
 
 def is_block_page(response: Response) -> bool:
@@ -42,10 +53,20 @@ def is_block_page(response: Response) -> bool:
     return b"Access Denied" in head and (b"edgesuite" in head or b"Reference #" in head)
 
 
-def is_truncated(response: Response) -> bool:
-    """A page that answered but was cut short: no closing ``</html>`` tag."""
-    tail = response.body[-2048:].lower()
-    return b"</html>" not in tail
+def is_whole(response: Response, markers: Sequence[str]) -> bool:
+    """Whether a page arrived whole: it holds one of ``markers``, what comes at the end of the
+    site's pages. A marker is a closing tag found in the page's text (``"</body>"``: HTML5 lets a
+    page omit ``</html>``, so that proves nothing) or a selector that finds an element (a footer,
+    the pager, an end-of-release line); a page cut short holds none of them."""
+    lowered: bytes | None = None
+    for marker in markers:
+        if marker.startswith("</"):
+            lowered = response.body.lower() if lowered is None else lowered
+            if marker.lower().encode() in lowered:
+                return True
+        elif isinstance(response, TextResponse) and select(response.selector, marker):
+            return True
+    return False
 
 
 def _conditional(etag: str | None, modified: str | None) -> dict[str, str]:
@@ -82,6 +103,9 @@ class NewsroomSpider(scrapy.Spider):
     # listings that continue the live one, in order, walked by backfills only
     archive_urls: ClassVar[tuple[str, ...]] = ()
     handle_httpstatus_list = [304, 403, 404, 410]
+    # what a whole page holds (see is_whole): any one of them; a source's end_markers win
+    listing_end: ClassVar[tuple[str, ...]] = (END_OF_BODY, "footer")
+    release_end: ClassVar[tuple[str, ...]] = (END_OF_BODY, "footer")
 
     def __init__(
         self,
@@ -94,6 +118,8 @@ class NewsroomSpider(scrapy.Spider):
         listings: dict[str, ListingCache] | None = None,
         stop_before: dt.date | None = None,
         backfill: bool = False,
+        end_markers: Sequence[str] | None = None,
+        strip_query: Sequence[str] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -105,6 +131,9 @@ class NewsroomSpider(scrapy.Spider):
         self.listings = dict(listings or {})  # listing url -> what it held when last fetched
         self.stop_before = stop_before  # a backfill stops after the page reaching this date
         self.backfill = backfill  # a backfill walks on into the archive listings
+        self.listing_markers = tuple(end_markers or self.listing_end)
+        self.release_markers = tuple(end_markers or self.release_end)
+        self.strip_query = tuple(strip_query)  # query parameters that mean nothing here
         self.listed: set[str] = set()
         self.oldest_listed: dt.date | None = None
         self.open_walks = 0
@@ -125,7 +154,11 @@ class NewsroomSpider(scrapy.Spider):
 
     def page_complete(self, response: Response) -> bool:
         """Whether a listing page arrived whole (a cut-short page is not trusted for removals)."""
-        return not is_truncated(response)
+        return is_whole(response, self.listing_markers)
+
+    def release_complete(self, response: Response) -> bool:
+        """Whether a release page arrived whole (a cut-short page is never a version)."""
+        return is_whole(response, self.release_markers)
 
     def listed_release(self, entry: ListingEntry, response: Response) -> Iterator[Any]:
         """What a listing row leads to: by default a request for the release page."""
@@ -145,7 +178,7 @@ class NewsroomSpider(scrapy.Spider):
     def start_requests(self) -> Iterator[scrapy.Request]:
         for url in self.start_urls:
             self.open_walks += 1
-            yield self.listing_request(canonical_url(url), 1)
+            yield self.listing_request(canonical_url(url, strip=self.strip_query), 1)
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
         page = int(response.meta.get("listing_page", 1))
@@ -162,7 +195,7 @@ class NewsroomSpider(scrapy.Spider):
             entries, href = list(cached.entries), cached.next_url
         else:
             entries = [
-                ListingEntry(self.follow_url(response, e.url), e.published)
+                ListingEntry(self.follow_url(response, e.url), e.published, e.title)
                 for e in self.listing_entries(response)
             ]
             found = self.next_page(response) if complete else None
@@ -255,7 +288,7 @@ class NewsroomSpider(scrapy.Spider):
         if problem is not None:
             yield problem
             return
-        if is_truncated(response):
+        if not self.release_complete(response):
             yield CrawlProblem(
                 self.name, response.url, Problem.TRUNCATED, "release page was cut short"
             )
@@ -264,15 +297,22 @@ class NewsroomSpider(scrapy.Spider):
             fields = self.release_fields(response)
         except Exception as exc:  # a site parser tripping on a new layout must not stop the crawl
             self.logger.exception("could not parse %s", response.url)
-            yield CrawlProblem(self.name, response.url, Problem.PARSE, f"parser error: {exc!r}")
+            yield CrawlProblem(
+                self.name,
+                response.url,
+                Problem.PARSE,
+                f"parser error: {exc!r}",
+                status=response.status,
+            )
             return
         missing = [name for name in ("title", "body") if not getattr(fields, name)]
         if missing:
             yield CrawlProblem(
                 self.name,
                 response.url,
-                Problem.PARSE,
+                Problem.MISSING,
                 f"release page has no {' or '.join(missing)}",
+                status=response.status,
             )
             return
         published, date_source = fields.published, fields.date_source
@@ -311,9 +351,17 @@ class NewsroomSpider(scrapy.Spider):
                 Problem.HTTP,
                 f"HTTP {response.status} after retries",
                 listing=listing,
+                status=response.status,
             )
         self.logger.debug("request failed: %s", failure.getTraceback())
         reason = failure.getErrorMessage() or getattr(failure.type, "__name__", "error")
+        timed_out = isinstance(failure.value, TIMEOUTS) or any(
+            word in reason.lower() for word in ("timed out", "timeout", "took longer than")
+        )
+        if timed_out:
+            return CrawlProblem(
+                self.name, url, Problem.TIMEOUT, f"no answer in time ({reason})", listing=listing
+            )
         return CrawlProblem(self.name, url, Problem.NETWORK, reason, listing=listing)
 
     def page_problem(self, response: Response, *, listing: bool) -> CrawlProblem | None:
@@ -324,10 +372,16 @@ class NewsroomSpider(scrapy.Spider):
                 Problem.BLOCKED,
                 f"blocked by the site (HTTP {response.status} 'Access Denied' page)",
                 listing=listing,
+                status=response.status,
             )
         if response.status != 200:
             return CrawlProblem(
-                self.name, response.url, Problem.HTTP, f"HTTP {response.status}", listing=listing
+                self.name,
+                response.url,
+                Problem.HTTP,
+                f"HTTP {response.status}",
+                listing=listing,
+                status=response.status,
             )
         return None
 
@@ -374,9 +428,11 @@ class NewsroomSpider(scrapy.Spider):
         served = urlsplit(response.url)
         if parts.hostname in self.hosts and parts.netloc != served.netloc:
             parts = parts._replace(scheme=served.scheme, netloc=served.netloc)
-        return canonical_url(urlunsplit(parts))
+        return canonical_url(urlunsplit(parts), strip=self.strip_query)
 
     def canonical_url(self, response: Response) -> str:
         """The URL the release was requested at (redirects followed are kept as fetched)."""
         request = response.request
-        return canonical_url(request.url if request is not None else response.url)
+        return canonical_url(
+            request.url if request is not None else response.url, strip=self.strip_query
+        )

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 
 from scrapy.http import Response
 
-from spiders.base import NewsroomSpider
+from spiders.base import END_OF_BODY, NewsroomSpider
 from spiders.dates import parse_date
 from spiders.items import ListingEntry, ReleaseFields
 from spiders.text import element_text, squash
@@ -61,6 +61,8 @@ class CaAgSpider(NewsroomSpider):
     agency = "California Attorney General"
     hosts = ("oag.ca.gov",)
     default_start_urls = ("https://oag.ca.gov/media/news",)
+    listing_end = (END_OF_BODY, "footer.footer", "ul.pager")
+    release_end = (END_OF_BODY, "footer.footer", ".field-name-end-of-release")
 
     def listing_entries(self, response: Response) -> Iterator[ListingEntry]:
         rows = response.css(f"{MAIN} {ROWS}") or response.css(ROWS)
@@ -72,7 +74,8 @@ class CaAgSpider(NewsroomSpider):
             if published is None:
                 text = row.css(".views-field-field-release-date ::text").getall()
                 published = parse_date(squash(" ".join(text)))
-            yield ListingEntry(href.strip(), published)
+            title = squash(" ".join(row.css(".views-field-title a ::text").getall()))
+            yield ListingEntry(href.strip(), published, title or None)
 
     def next_page(self, response: Response) -> str | None:
         href = response.css("ul.pager li.pager-next a::attr(href)").get()

@@ -18,7 +18,7 @@ import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import feedparser
 from lxml import etree
@@ -42,8 +42,8 @@ LINK_ATTRIBUTES = ("href",)
 DATE_ATTRIBUTES = ("datetime", "content")
 DEFAULT_TITLE = ("h1", 'meta[property="og:title"]::attr(content)')
 DEFAULT_DATE = ('meta[property="article:published_time"]::attr(content)',)
-FEED_ENDS = (b"</rss>", b"</feed>", b"</rdf:rdf>")
-ATOM = "{http://www.w3.org/2005/Atom}"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ class ConfiguredSpider(NewsroomSpider):
 
     def listing_entries(self, response: Response) -> Iterator[ListingEntry]:
         for row in self.rows(response):
-            yield ListingEntry(row.url, row.published)
+            yield ListingEntry(row.url, row.published, row.title.value)
 
     def release_fields(self, response: Response) -> ReleaseFields:
         rules = self.definition.release
@@ -195,6 +195,8 @@ class HtmlSourceSpider(ConfiguredSpider):
 class FeedSourceSpider(ConfiguredSpider):
     """A configured RSS or Atom feed; its items are the releases."""
 
+    listing_end = ("</rss>", "</feed>", "</rdf:rdf>")  # a feed is whole when its root closes
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not self.definition.fetch_pages:  # no page to re-fetch: the feed is all there is
@@ -224,10 +226,6 @@ class FeedSourceSpider(ConfiguredSpider):
             parsed = feedparser.parse(response.body)
             response.meta["parsed_feed"] = parsed
         return parsed
-
-    def page_complete(self, response: Response) -> bool:
-        tail = response.body[-2048:].lower()
-        return any(end in tail for end in FEED_ENDS)
 
     def rows(self, response: Response) -> Iterator[Row]:
         for entry in self.feed(response).entries:
@@ -272,22 +270,46 @@ class FeedSourceSpider(ConfiguredSpider):
         )
 
     def _items(self, response: Response) -> dict[str, tuple[Any, bytes]]:
-        """Each item by its followed URL, with the item's own XML as the stored evidence."""
+        """Each item by its followed URL, with the item's own XML as the stored evidence
+        (matched by guid or link, never by position)."""
         items = response.meta.get("feed_items")
         if items is not None:
             return dict(items)
-        parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True)
-        root = etree.fromstring(response.body, parser=parser)
-        nodes = [] if root is None else list(root.iter("item", f"{ATOM}entry"))
+        evidence = _item_xml(response)
         items = {}
-        for index, feed_entry in enumerate(self.feed(response).entries):
+        for feed_entry in self.feed(response).entries:
             link = (feed_entry.get("link") or "").strip()
             if not link:
                 continue
-            raw = etree.tostring(nodes[index]) if index < len(nodes) else b""
+            keys = (feed_entry.get("id"), link)
+            raw = next((evidence[k] for k in map(_key, keys) if k and k in evidence), b"")
             items[self.follow_url(response, link)] = (feed_entry, raw)
         response.meta["feed_items"] = items
         return dict(items)
+
+
+def _key(value: Any) -> str:
+    return str(value).strip() if value else ""
+
+
+def _item_xml(response: Response) -> dict[str, bytes]:
+    """The XML of each item or entry of a feed (RSS 0.9x to 2.0, RSS 1.0, Atom), by its guid
+    or id and by its link; the first item with a key keeps it."""
+    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True)
+    root = etree.fromstring(response.body, parser=parser)
+    found: dict[str, bytes] = {}
+    if root is None:
+        return found
+    base = root.get(XML_BASE) or response.url
+    for node in root.iter("{*}item", "{*}entry"):
+        raw = etree.tostring(node)
+        keys = [node.findtext("{*}guid"), node.findtext("{*}id"), node.findtext("{*}link")]
+        keys += [link.get("href") for link in node.iterfind("{*}link")]
+        keys.append(node.get(f"{{{RDF}}}about"))
+        for key in filter(None, map(_key, keys)):
+            found.setdefault(key, raw)
+            found.setdefault(urljoin(base, key), raw)  # as feedparser resolves a relative link
+    return found
 
 
 def _entry_date(entry: Any) -> tuple[str | None, str]:

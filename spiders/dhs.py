@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from parsel import Selector, SelectorList
 from scrapy.http import Response
 
-from spiders.base import NewsroomSpider
+from spiders.base import END_OF_BODY, NewsroomSpider
 from spiders.dates import date_from_url, parse_date
 from spiders.items import ListingEntry, ReleaseFields
 from spiders.text import element_text, squash
@@ -38,9 +38,9 @@ _SITE_SUFFIX = re.compile(r"\s*\|\s*Homeland Security\s*$")
 _LABEL_XPATH = "//body//text()[starts-with(normalize-space(), 'Release Date')]/.."
 # The listing views: their rows and the release link in a row (the first that has rows is read).
 LISTING_ROWS = (
-    ("ul.usa-collection li.usa-collection__item", ".usa-collection__heading a::attr(href)"),
-    ("div.news-updates.views-row", "h3.news-updates-title a::attr(href)"),  # /all-news-updates
-    (".view-content div.views-row", "h3 a::attr(href)"),  # /archive/news
+    ("ul.usa-collection li.usa-collection__item", ".usa-collection__heading a"),
+    ("div.news-updates.views-row", "h3.news-updates-title a"),  # /all-news-updates
+    (".view-content div.views-row", "h3 a"),  # /archive/news
 )
 # Parts of an ``article`` that are not the release (used when the body field is missing).
 BODY_DROP = (
@@ -60,15 +60,19 @@ class DhsSpider(NewsroomSpider):
     hosts = ("www.dhs.gov", "dhs.gov")
     default_start_urls = ("https://www.dhs.gov/news-releases/press-releases",)
     archive_urls = ("https://www.dhs.gov/archive/news?field_news_type_target_id=436",)
+    listing_end = (END_OF_BODY, "footer.usa-footer", "nav.usa-pagination")
+    release_end = (END_OF_BODY, "footer.usa-footer")
 
     def listing_entries(self, response: Response) -> Iterator[ListingEntry]:
         for selector, link in LISTING_ROWS:
             rows = response.css(selector)
             for row in rows:
-                href = row.css(link).get() or row.css("a[href*='/news/']::attr(href)").get()
+                anchor = row.css(link) or row.css("a[href*='/news/']")
+                href = anchor.attrib.get("href") if anchor else None
                 if href:
                     published = parse_date(row.css("time::attr(datetime)").get())
-                    yield ListingEntry(href, published or date_from_url(href))
+                    title = squash(anchor[0].xpath("string()").get()) or None
+                    yield ListingEntry(href, published or date_from_url(href), title)
             if rows:
                 return
 

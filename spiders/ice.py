@@ -19,7 +19,7 @@ from typing import Any
 
 from scrapy.http import Response
 
-from spiders.base import NewsroomSpider
+from spiders.base import END_OF_BODY, NewsroomSpider
 from spiders.dates import parse_date
 from spiders.items import ListingEntry, ReleaseFields
 from spiders.text import element_text, squash
@@ -45,12 +45,16 @@ class IceSpider(NewsroomSpider):
     agency = "U.S. Immigration and Customs Enforcement"
     hosts = ("www.ice.gov", "ice.gov")
     default_start_urls = ("https://www.ice.gov/newsroom",)
+    listing_end = (END_OF_BODY, "footer.usa-footer", "nav.usa-pagination")
+    release_end = (END_OF_BODY, "footer.usa-footer")
 
     def listing_entries(self, response: Response) -> Iterator[ListingEntry]:
         for row in response.css(".views-row"):
             href = row.css(".news-title a::attr(href)").get()
             if href:  # sidebar views (Spotlight) have rows without a news title
-                yield ListingEntry(href, _first_date(row.css(".news-date::text").getall()))
+                published = _first_date(row.css(".news-date::text").getall())
+                title = squash(row.css(".news-title a").xpath("string()").get())
+                yield ListingEntry(href, published, title or None)
 
     def next_page(self, response: Response) -> str | None:
         for css in NEXT_PAGE:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from scrapy.http import Response
 
-from spiders.base import NewsroomSpider
+from spiders.base import END_OF_BODY, NewsroomSpider
 from spiders.dates import parse_date
 from spiders.items import ListingEntry, ReleaseFields
 from spiders.text import element_text, squash
@@ -31,6 +31,8 @@ class IlAgSpider(NewsroomSpider):
     agency = "Illinois Attorney General"
     hosts = ("illinoisattorneygeneral.gov", "www.illinoisattorneygeneral.gov")
     default_start_urls = ("https://illinoisattorneygeneral.gov/News-Room/",)
+    listing_end = (END_OF_BODY, "footer.site-footer")
+    release_end = (END_OF_BODY, "footer.site-footer")
 
     def listing_entries(self, response: Response) -> Iterator[ListingEntry]:
         for row in response.css("a.news-item"):
@@ -40,7 +42,8 @@ class IlAgSpider(NewsroomSpider):
             published = parse_date(row.css("time::attr(datetime)").get()) or parse_date(
                 squash(" ".join(row.css(".news-item-date ::text, time ::text").getall()))
             )
-            yield ListingEntry(href, published)
+            title = squash(" ".join(row.css(".news-item-title ::text").getall()))
+            yield ListingEntry(href, published, title or None)
 
     def next_page(self, response: Response) -> str | None:
         return None  # the whole archive is one page

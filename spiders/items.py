@@ -8,14 +8,25 @@ from dataclasses import dataclass, field
 
 
 class Problem(enum.StrEnum):
-    """Closed set of things that can go wrong on one page."""
+    """Closed set of things that can go wrong on one page: the reason a page failed."""
 
     BLOCKED = "blocked"  # a 403 / bot-protection "Access Denied" page
     HTTP = "http"  # an unexpected status after retries
-    NETWORK = "network"  # timeout, refused connection, DNS
+    TIMEOUT = "timeout"  # no answer in time, after retries
+    NETWORK = "network"  # refused connection, DNS, a dropped connection
     EMPTY_LISTING = "empty-listing"  # a listing page with no releases: a selector broke
-    TRUNCATED = "truncated"  # 200 but cut short
-    PARSE = "parse"  # a release page without title or body
+    TRUNCATED = "truncated"  # answered, but cut short
+    MISSING = "missing"  # a release page without its title or body
+    PARSE = "parse"  # the site's parser raised, or a feed is not well-formed
+    GONE = "gone"  # a release link that answers 404/410 and was never stored
+    STORAGE = "storage"  # the database refused to store the page
+
+    @property
+    def site_trouble(self) -> bool:
+        """Whether the site itself was unwell (then a run proves no removal): a block, an
+        error status, no answer, a cut-short or empty page. A page that lacks a field, trips
+        the parser, was never there, or could not be stored says nothing about the others."""
+        return self not in (Problem.MISSING, Problem.PARSE, Problem.GONE, Problem.STORAGE)
 
 
 @dataclass(frozen=True)
@@ -24,6 +35,7 @@ class ListingEntry:
 
     url: str
     published: dt.date | None = None
+    title: str | None = field(default=None, compare=False)  # as the row shows it
 
 
 @dataclass(frozen=True)
@@ -97,3 +109,4 @@ class CrawlProblem:
     problem: Problem
     message: str
     listing: bool = False  # the page was a listing page (the crawl cannot be trusted whole)
+    status: int | None = None  # the HTTP status the page answered with, where one came

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from scrapy.http import Response
 
-from spiders.base import NewsroomSpider
+from spiders.base import END_OF_BODY, NewsroomSpider
 from spiders.dates import parse_date
 from spiders.items import ListingEntry, ReleaseFields
 from spiders.text import element_text, squash
@@ -50,6 +50,8 @@ class NyAgSpider(NewsroomSpider):
     agency = "New York Attorney General"
     hosts = ("ag.ny.gov", "www.ag.ny.gov")
     default_start_urls = ("https://ag.ny.gov/press-releases",)
+    listing_end = (END_OF_BODY, "footer.site-footer", "nav.pager")
+    release_end = (END_OF_BODY, "footer.site-footer")
 
     def listing_entries(self, response: Response) -> Iterator[ListingEntry]:
         for row in response.css(".view-content .views-row"):
@@ -59,7 +61,8 @@ class NyAgSpider(NewsroomSpider):
             published = parse_date(row.css("time::attr(datetime)").get())
             if published is None:
                 published = parse_date(squash(" ".join(row.css("time ::text").getall())))
-            yield ListingEntry(href.strip(), published)
+            title = squash(" ".join(row.css(".views-field-title a ::text").getall()))
+            yield ListingEntry(href.strip(), published, title or None)
 
     def next_page(self, response: Response) -> str | None:
         """The link to the following page: the "next" item, else the numbered link after this one.

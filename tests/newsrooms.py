@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 from scrapy.http import HtmlResponse, Request
@@ -17,6 +21,7 @@ __all__ = [
     "page_file",
     "saved_response",
     "serve",
+    "serve_pages",
     "source_config",
 ]
 
@@ -35,3 +40,29 @@ def case_response(site: str, name: str, url: str, *, status: int = 200) -> HtmlR
     """An ``HtmlResponse`` for ``tests/data/<site>/cases/<name>``."""
     body = (DATA / site / "cases" / name).read_bytes()
     return HtmlResponse(url=url, body=body, status=status, request=Request(url))
+
+
+@contextmanager
+def serve_pages(answer: Callable[[str], tuple[int, bytes, str]]) -> Iterator[str]:
+    """Serve ``answer(path) -> (status, body, content type)`` on a free port of 127.0.0.1 for the
+    duration of the block; yields the root URL (for pages made up by a test)."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            status, body, kind = answer(self.path)
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

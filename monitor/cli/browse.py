@@ -27,6 +27,7 @@ from monitor.history import (
 )
 from monitor.models import ReleaseStatus, Source
 from monitor.problems import open_problems
+from monitor.runs import FAILURES_SHOWN
 
 FORMAT = click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
@@ -71,6 +72,7 @@ def sources(ctx: click.Context, fmt: str) -> None:
                         "errors": run.errors,
                         "error": run.error,
                         "baseline": run.baseline,
+                        "failures": [f.as_json() for f in run.failures],
                     },
                     "problems": [p.as_json() for p in problems.get(key, [])],
                     "baselined_at": utc_iso(baselined.get(key)),
@@ -93,10 +95,15 @@ def sources(ctx: click.Context, fmt: str) -> None:
     ]
     headers = ["source", "enabled", "max pages", "delay", "last run", "health", "listing"]
     click.echo(tabulate(table, headers=headers))
-    for r in rows:  # what each problem is, under the table
+    for r in rows:  # what each problem is, and which pages the last run could not use
         for p in r["problems"]:
             since = str(p["since"])[:16].replace("T", " ")
             click.echo(f"{r['source']}: {p['label']} since {since}Z: {one_line(str(p['detail']))}")
+        failures = r["last_run"]["failures"] if r["last_run"] else []
+        for f in failures[:FAILURES_SHOWN]:
+            click.echo(f"{r['source']}: failed page: {one_line(f['detail'])}: {one_line(f['url'])}")
+        if len(failures) > FAILURES_SHOWN:
+            click.echo(f"{r['source']}: … and {len(failures) - FAILURES_SHOWN} more failed pages")
 
 
 def _health(problems: list[dict[str, object]]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from monitor.check import CheckReport, ListingReport, ReleaseReport, check_source
+from monitor.check import CheckError, CheckReport, ListingReport, ReleaseReport, check_source
 from monitor.cli import App, echo_json, one_line_errors
 from monitor.cli.browse import sources
 from monitor.digest.present import one_line
@@ -24,10 +24,14 @@ ROWS_SHOWN = 10
 def check(
     app: App, source: str, listing_url: str | None, release_url: str | None, fmt: str
 ) -> None:
-    """Fetch one listing page and one release page of SOURCE and show what would be extracted,
-    and which selector found each value. Exits with status 1 when something is missing."""
+    """Fetch one listing page and one release page of SOURCE the way a crawl does (robots.txt,
+    retries, impersonation, truncation rules) and show what would be extracted, and which
+    selector found each value. Exits with status 1 when something is missing."""
     [key] = app.source_keys((source,))
-    report = check_source(app.config.source(key), listing_url=listing_url, release_url=release_url)
+    try:
+        report = check_source(app.config, key, listing_url=listing_url, release_url=release_url)
+    except CheckError as exc:
+        raise click.ClickException(str(exc)) from exc
     if fmt == "json":
         echo_json(report.to_json())
     else:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from monitor.cli import App, echo_json, iso_date, one_line_errors
 from monitor.crawl import Backfill, run_crawl
-from monitor.models import RunStatus, Source
+from monitor.models import Source
 from monitor.progress import CrawlProgress
 from monitor.runs import RunSummary
 from monitor.threads import membership_verb
@@ -74,7 +74,7 @@ def crawl(
         echo_json([s.as_dict() for s in summaries])
     else:
         _report(summaries)
-    if any(s.status is not RunStatus.OK for s in summaries):
+    if not all(s.status.worked for s in summaries):  # a partial run worked, with page errors
         raise SystemExit(1)
 
 
@@ -169,7 +169,7 @@ def backfill(
             click.echo(f"{key}: reached the end of the listing")
         elif row is not None and row.backfill_next:
             click.echo(f"{key}: `monitor backfill {key}` resumes at {row.backfill_next}")
-    if summary.status is not RunStatus.OK:
+    if not summary.status.worked:
         raise SystemExit(1)
 
 

@@ -12,6 +12,8 @@ import click
 import httpx
 
 from monitor.cli import App, one_line_errors
+from monitor.digest.present import one_line
+from monitor.runs import FAILURES_SHOWN
 from monitor.service.serve import ServiceError, binding, run_service
 
 TERMINAL = {"done", "failed", "timeout", "interrupted"}
@@ -88,7 +90,7 @@ def trigger(
     for job in finished:
         summary = job.get("summary") or {}
         status = summary.get("status", job["state"])
-        ok &= job["state"] == "done" and status == "ok"
+        ok &= job["state"] == "done" and status in ("ok", "partial")
         counts = "  ".join(
             f"{k} {summary[k]}"
             for k in ("pages", "new", "edited", "removed", "errors")
@@ -96,6 +98,11 @@ def trigger(
         )
         baseline = "  baseline" if summary.get("baseline") else ""
         click.echo(f"{job['source']:<8} {status:<11} {counts}{baseline}")
+        failures = summary.get("failures") or []
+        for failure in failures[:FAILURES_SHOWN]:
+            click.echo(f"{'':9}{one_line(failure['detail'])}: {one_line(failure['url'])}")
+        if len(failures) > FAILURES_SHOWN:
+            click.echo(f"{'':9}… and {len(failures) - FAILURES_SHOWN} more failed pages")
         if job.get("error"):
             click.echo(f"{'':9}{job['error']}")
     if not ok:

@@ -44,7 +44,8 @@ from monitor.problems import problems_during
 ToRef = Callable[[Release], ReleaseRef]
 ToLocal = Callable[[dt.datetime], dt.datetime]
 CHANGE_ORDER = {change: n for n, change in enumerate(THREAD_CHANGES)}
-SEVERITY: dict[str, int] = {"ok": 0, "interrupted": 1, "failed": 2, "blocked": 3}
+# which run of a day speaks for a source: the worst, then the latest
+SEVERITY: dict[str, int] = {"ok": 0, "interrupted": 1, "partial": 2, "failed": 3, "blocked": 4}
 
 
 def day_period(day: dt.date, timezone: str) -> tuple[dt.datetime, dt.datetime]:

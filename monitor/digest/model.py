@@ -12,7 +12,7 @@ from typing import Any, Literal
 from monitor.diff import FieldDiff, render_text
 from monitor.problems import ProblemRecord
 
-SourceStatus = Literal["ok", "failed", "blocked", "interrupted", "silent", "no runs"]
+SourceStatus = Literal["ok", "partial", "failed", "blocked", "interrupted", "silent", "no runs"]
 ThreadChange = Literal["joined", "suggested", "edited", "removed"]
 THREAD_CHANGES: tuple[ThreadChange, ...] = ("joined", "suggested", "edited", "removed")
 

@@ -3,7 +3,8 @@
 Jobs live in the database (APScheduler's SQLAlchemy job store), so a restart knows when each was
 due: a run missed while the service was down starts once when it comes back (``coalesce``), if it
 is not older than ``misfire_grace_time``. The config is the truth: at start the stored jobs are
-reconciled with it (a job whose schedule changed is replaced, one no longer configured removed).
+reconciled with it (a job whose schedule, time zone or jitter changed is replaced, one no longer
+configured removed).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from monitor.digest.build import build_digest, day_period, yesterday
 from monitor.digest.mail import MailError, send_digest
 from monitor.digest.render import RENDERERS
 from monitor.service.crawls import CrawlManager
-from monitor.timetable import parse_schedule
+from monitor.timetable import parse_schedule, trigger_fields
 
 log = logging.getLogger(__name__)
 DIGEST_JOB = "digest"
@@ -142,7 +143,9 @@ def reconcile(scheduler: AsyncIOScheduler, config: Config) -> None:
             job.remove()
     for job_id, spec in wanted.items():
         current = scheduler.get_job(job_id)
-        if current is not None and str(current.trigger) == str(spec["trigger"]):
+        if current is not None and trigger_fields(current.trigger) == trigger_fields(
+            spec["trigger"]
+        ):
             continue
         scheduler.add_job(id=job_id, replace_existing=True, **spec)
         log.info("scheduled %s: %s", spec["name"], spec["trigger"])

@@ -47,7 +47,11 @@ def search_releases(
 def recent_runs(
     session: Session, *, source: str | None = None, limit: int = 50, offset: int = 0
 ) -> list[CrawlRun]:
-    query = select(CrawlRun).join(Source).options(selectinload(CrawlRun.source))
+    query = (
+        select(CrawlRun)
+        .join(Source)
+        .options(selectinload(CrawlRun.source), selectinload(CrawlRun.failures))
+    )
     if source:
         query = query.where(Source.key == source)
     query = query.order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc())
@@ -72,6 +76,7 @@ def run_record(run: CrawlRun) -> dict[str, Any]:
         "errors": run.errors,
         "error": run.error,
         "baseline": run.baseline,
+        "failures": [failure.as_json() for failure in run.failures],
     }
 
 

@@ -22,7 +22,10 @@ def rooms() -> Iterator[dict[str, Newsroom]]:
 
 def config(tmp_path: Path, rooms: dict[str, Newsroom], *, edit: tuple[str, str] = ("", "")) -> Path:
     text = "\n".join(source_config(site, room.root) for site, room in rooms.items())
-    text = f'[database]\nurl = "sqlite:///{tmp_path / "check.db"}"\n\n' + text
+    text = (
+        f'[database]\nurl = "sqlite:///{tmp_path / "check.db"}"\n[crawl]\ndownload_delay = 0\n\n'
+        + text
+    )
     path = tmp_path / "monitor.toml"
     path.write_text(text.replace(*edit) if edit[0] else text)
     return path
@@ -115,3 +118,30 @@ def test_config_mistakes_one_line_each_and_unknown_sources(tmp_path, rooms):
     assert "sources.ma_ag.listing.date_format does not give a whole date" in lines[1]
     result = check(config(tmp_path, rooms), "fbi")
     assert result.exit_code == 2 and "unknown source fbi" in result.output
+
+
+def test_the_check_is_the_crawl_robots_txt_and_truncation_rules_included(tmp_path, rooms):
+    served = {"ny_ag": rooms["ny_ag"], "wa_ag": rooms["wa_ag"]}
+    path = config(tmp_path, served)
+    root = rooms["ny_ag"].root
+    result = check(path, "ny_ag", "--release", f"{root}/search/detainers")
+    assert result.exit_code == 1
+    assert "problem: Forbidden by robots.txt" in result.output  # never fetched, as in a crawl
+    assert f"{root}/search/detainers" not in rooms["ny_ag"].requests
+    cut = config(
+        tmp_path, served, edit=("[sources.wa_ag]", '[sources.wa_ag]\nend_markers = ["div.nope"]')
+    )
+    result = check(cut, "wa_ag", "--format", "json")
+    report = json.loads(result.output)
+    assert result.exit_code == 1 and not report["ok"]
+    assert report["listing"]["problems"] == [
+        "the page was cut short: a crawl would trust none of its rows"
+    ]
+
+
+def test_built_in_listings_show_their_titles(tmp_path, rooms):
+    result = check(config(tmp_path, rooms), "ny_ag")
+    assert result.exit_code == 0, result.output
+    assert "Attorney General James Shuts Down Fake Immigration Consultants" in result.output
+    rows = json.loads(check(config(tmp_path, rooms), "ny_ag", "--format", "json").output)
+    assert all(row["title"] for row in rows["listing"]["rows"])

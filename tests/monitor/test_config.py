@@ -6,7 +6,9 @@ import re
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from monitor.cli import main
 from monitor.config import DEFAULT_DATABASE_URL, ConfigError, load_config
 from monitor.settings import CRAWL_SETTINGS, SECTIONS
 
@@ -269,3 +271,53 @@ def test_a_built_in_key_cannot_be_redefined_and_keys_are_checked(tmp_path):
         load_config(
             write(tmp_path, '[sources.Bad-Key]\nkind = "rss"\nstart_urls = ["https://x"]\n')
         )
+
+
+# Every setting that counts something (pages, retries, seconds, days, crawls, a port) takes
+# whole numbers only: 2.5 retries or 3.0 pages is a mistake, named like any other.
+COUNTS = [
+    ("crawl", "max_pages"),
+    ("crawl", "concurrent_requests"),
+    ("crawl", "timeout"),
+    ("crawl", "retries"),
+    ("crawl", "recheck_days"),
+    ("crawl", "jitter"),
+    ("sources.ice", "retries"),
+    ("sources.ice", "max_pages"),
+    ("threads", "window_days"),
+    ("health", "failures"),
+    ("health", "silence_min_days"),
+    ("alerts", "retries"),
+    ("smtp", "port"),
+    ("smtp", "timeout"),
+    ("service", "port"),
+    ("service", "max_crawls"),
+    ("service", "crawl_timeout"),
+    ("service", "misfire_grace_time"),
+    ("service", "shutdown_grace"),
+]
+
+
+def test_every_count_setting_is_covered():
+    scores = {"match_threshold", "suggest_threshold"}  # 0-100, fractions allowed
+    tables = {"crawl": CRAWL_SETTINGS, **SECTIONS}
+    counted = {
+        (table, s.name)
+        for table, settings in tables.items()
+        for s in settings
+        if type(s.default) is int and s.name not in scores
+    }
+    assert counted <= set(COUNTS), counted - set(COUNTS)
+
+
+@pytest.mark.parametrize(("table", "name"), COUNTS, ids=[f"{t}.{n}" for t, n in COUNTS])
+@pytest.mark.parametrize("value", ["2.5", "3.0"])
+def test_counts_take_whole_numbers_only(tmp_path, table, name, value):
+    path = write(tmp_path, f"[{table}]\n{name} = {value}\n")
+    result = CliRunner().invoke(main, ["--config", str(path), "--log-file", "", "sources"])
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith(f"Error: {path}:2: {table}.{name} must be ")
+    assert result.output.rstrip().endswith(f"got {float(value)!r}")
+    assert len(result.output.strip().splitlines()) == 1
+    fine = write(tmp_path, f"[{table}]\n{name} = 3\n")
+    assert load_config(fine, source_keys=KEYS).path == fine

@@ -27,24 +27,33 @@ def seed(sessions) -> None:
 
 
 @pytest.mark.parametrize(
-    ("problem", "reason", "status"),
+    ("problem", "listing", "reason", "status", "removes"),
     [
-        (None, "finished", RunStatus.OK),
-        (Problem.BLOCKED, "finished", RunStatus.BLOCKED),
-        (Problem.TRUNCATED, "finished", RunStatus.FAILED),
-        (Problem.HTTP, "finished", RunStatus.FAILED),
-        (Problem.PARSE, "finished", RunStatus.FAILED),
-        (None, "shutdown", RunStatus.INTERRUPTED),
-        (None, "closespider_timeout", RunStatus.FAILED),
+        (None, False, "finished", RunStatus.OK, True),
+        (Problem.BLOCKED, True, "finished", RunStatus.BLOCKED, False),
+        (Problem.TRUNCATED, True, "finished", RunStatus.FAILED, False),
+        (Problem.HTTP, True, "finished", RunStatus.FAILED, False),
+        # the listing was read whole; a release page failed
+        (Problem.TIMEOUT, False, "finished", RunStatus.PARTIAL, False),
+        (Problem.HTTP, False, "finished", RunStatus.PARTIAL, False),
+        (Problem.TRUNCATED, False, "finished", RunStatus.PARTIAL, False),
+        (Problem.MISSING, False, "finished", RunStatus.PARTIAL, True),
+        (Problem.STORAGE, False, "finished", RunStatus.PARTIAL, True),
+        (None, False, "shutdown", RunStatus.INTERRUPTED, False),
+        (None, False, "closespider_timeout", RunStatus.FAILED, False),
     ],
 )
-def test_only_a_clean_run_removes(sessions, problem, reason, status):
+def test_only_a_run_that_met_a_well_site_removes(
+    sessions, problem, listing, reason, status, removes
+):
     seed(sessions)
     run = recorder(sessions)
-    run.handle(ListingPage("ice", "http://127.0.0.1:8000/newsroom", 1, problem is None))
+    run.handle(ListingPage("ice", "http://127.0.0.1:8000/newsroom", 1, not listing))
     run.handle(ReleaseGone("ice", URL, 404))
     if problem is not None:
-        run.handle(CrawlProblem("ice", "http://127.0.0.1:8000/x", problem, "went wrong"))
+        run.handle(
+            CrawlProblem("ice", "http://127.0.0.1:8000/x", problem, "went wrong", listing=listing)
+        )
     summary = run.finish(reason)
     assert summary.status is status
     with sessions() as session:
@@ -52,10 +61,31 @@ def test_only_a_clean_run_removes(sessions, problem, reason, status):
         removed = release.status is ReleaseStatus.REMOVED
         stored = session.get_one(CrawlRun, summary.run_id)
         assert stored.status is status and stored.finished_at is not None
-    assert removed is (status is RunStatus.OK)
-    assert summary.removed == (1 if status is RunStatus.OK else 0)
+        failures = [(f.url, f.reason, f.listing) for f in stored.failures]
+    assert removed is removes
+    assert summary.removed == (1 if removes else 0)
     if problem is not None:
         assert summary.error == "went wrong: http://127.0.0.1:8000/x"
+        assert failures == [("http://127.0.0.1:8000/x", problem.value, listing)]
+        assert summary.as_dict()["failures"][0]["reason"] == problem.value
+
+
+def test_a_link_gone_on_first_sight_is_an_error_not_a_removal(sessions):
+    seed(sessions)
+    run = recorder(sessions)
+    run.handle(ListingPage("ice", "http://127.0.0.1:8000/newsroom", 2, True))
+    run.handle(ReleaseGone("ice", URL, 410))
+    run.handle(ReleaseGone("ice", "http://127.0.0.1:8000/news/releases/never", 404))
+    summary = run.finish("finished")
+    assert summary.status is RunStatus.PARTIAL and summary.errors == 1 and summary.removed == 1
+    [failure] = summary.as_dict()["failures"]
+    assert failure == {
+        "url": "http://127.0.0.1:8000/news/releases/never",
+        "reason": "gone",
+        "status": 404,
+        "detail": "release link answers HTTP 404 and was never stored",
+        "listing": False,
+    }
 
 
 def test_no_listing_page_read_is_a_failure(sessions):

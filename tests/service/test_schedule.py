@@ -33,13 +33,16 @@ def config_for(
     ice: str = "every 1s",
     ice_enabled: bool = True,
     extra_sources: str = OFF,
+    ice_settings: str = "",
+    digest_settings: str = "",
 ) -> Config:
     path = tmp_path / "monitor.toml"
     path.write_text(
         f'[database]\nurl = "{database_url}"\n[crawl]\njitter = 0\n'
         f'[digest]\nschedule = "every 1h"\noutput_dir = "{tmp_path / "digests"}"\n'
+        f"{digest_settings}\n"
         f'[sources.ice]\nschedule = "{ice}"\nenabled = {str(ice_enabled).lower()}\n'
-        f"{extra_sources}\n"
+        f"{ice_settings}\n{extra_sources}\n"
     )
     return load_config(path, source_keys=tuple(BUILTIN))
 
@@ -122,6 +125,45 @@ def test_the_config_is_the_truth_for_stored_jobs(tmp_path, database_url):
     assert "2:00:00" in second["crawl:ice"] and "hour='6'" in second["crawl:dhs"]
     third = asyncio.run(jobs(config_for(tmp_path, database_url, ice_enabled=False)))
     assert set(third) == {"digest"}
+
+
+def stored_jobs(config: Config) -> dict[str, tuple[str, int | None]]:
+    """Reconcile, then read the jobs back from the job store: time zone and jitter of each."""
+
+    async def read() -> dict[str, tuple[str, int | None]]:
+        scheduler = schedule.build_scheduler(config, database_url=config.database_url)
+        scheduler.start(paused=True)
+        schedule.reconcile(scheduler, config)
+        scheduler.shutdown(wait=False)
+        fresh = schedule.build_scheduler(config, database_url=config.database_url)
+        fresh.start(paused=True)  # a new start: the jobs as the store keeps them
+        found = {
+            job.id: (str(job.trigger.timezone), job.trigger.jitter) for job in fresh.get_jobs()
+        }
+        fresh.shutdown(wait=False)
+        return found
+
+    return asyncio.run(read())
+
+
+@pytest.mark.parametrize("ice", ["15 */2 * * *", "every 2h"])
+def test_time_zone_and_jitter_changes_reach_the_stored_jobs(tmp_path, database_url, ice):
+    open_database(database_url)[0].dispose()
+    first = stored_jobs(config_for(tmp_path, database_url, ice=ice))
+    assert first["crawl:ice"] == ("America/New_York", None)
+    assert first["digest"] == ("America/New_York", None)
+    changed = config_for(
+        tmp_path,
+        database_url,
+        ice=ice,
+        ice_settings='schedule_timezone = "Europe/Berlin"\njitter = 45',
+        digest_settings='timezone = "America/Chicago"',
+    )
+    second = stored_jobs(changed)
+    assert second["crawl:ice"] == ("Europe/Berlin", 45)
+    assert second["digest"] == ("America/Chicago", None)
+    again = stored_jobs(config_for(tmp_path, database_url, ice=ice, ice_settings="jitter = 0"))
+    assert again["crawl:ice"] == ("America/New_York", None)
 
 
 def test_the_digest_job_writes_the_digest(tmp_path, database_url):

@@ -453,10 +453,10 @@ def test_truncated_release() -> None:
     assert [(type(i), i.problem) for i in items] == [(CrawlProblem, Problem.TRUNCATED)]
 
 
-def test_release_without_body_is_a_parse_problem() -> None:
+def test_release_without_body_is_a_missing_body() -> None:
     items = case_release("no_body.html")
     assert len(items) == 1 and isinstance(items[0], CrawlProblem)
-    assert items[0].problem is Problem.PARSE and "body" in items[0].message
+    assert items[0].problem is Problem.MISSING and "body" in items[0].message
 
 
 @pytest.mark.parametrize(

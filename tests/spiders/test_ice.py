@@ -346,12 +346,12 @@ def test_share_block_inside_body_is_dropped(spider: IceSpider) -> None:
     assert len(body.split("\n\n")) == 3
 
 
-def test_page_without_nr_body_is_a_parse_problem_not_the_decoy(spider: IceSpider) -> None:
+def test_page_without_nr_body_is_a_missing_body_not_the_decoy(spider: IceSpider) -> None:
     response = case_response(SITE, "release_without_nr_body.html", REAL + CHICAGO)
     assert response.css(".field--name-body") and not response.css(".nr-body")
     out = list(spider.parse_release(response))
     assert [type(item) for item in out] == [CrawlProblem]
-    assert out[0].problem == Problem.PARSE and "body" in out[0].message
+    assert out[0].problem == Problem.MISSING and "body" in out[0].message
 
 
 @pytest.mark.parametrize(
