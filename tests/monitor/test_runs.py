@@ -133,7 +133,7 @@ def finished(sessions, pages: int = 1, problem: Problem | None = None, **options
     for n in range(pages):
         run.handle(ListingPage("ice", f"{LISTING}?page={n}", 5, True))
     if problem is not None:
-        run.handle(CrawlProblem("ice", LISTING, problem, "went wrong"))
+        run.handle(CrawlProblem("ice", LISTING, problem, "went wrong", listing=True))
     summary = run.finish("finished")
     with sessions() as session:
         assert session.get_one(CrawlRun, summary.run_id).baseline is summary.baseline
